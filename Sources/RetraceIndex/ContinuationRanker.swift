@@ -1,0 +1,120 @@
+import HeapModule
+
+/// Rows of a suffix array that all start with the same match, read at a depth after it.
+protocol ContinuationRows {
+    /// Symbol `depth` places after the match in row `row`; 0 at a document boundary.
+    func symbol(row: Int, depth: Int) -> UInt32
+}
+
+/// Finds the most frequent continuations of a match from its suffix-array rows, best first.
+///
+/// Rows sharing a match are sorted by what follows, so every distinct continuation is a
+/// contiguous run and its count is the run's length. The ranker expands runs best-first by
+/// count (an upper bound for everything below), so it emits exactly the top continuations
+/// while touching few rows. Work is bounded whatever the occurrence count: a run larger
+/// than `exactScanLimit` is split by sampling `sampleCount` rows and binary-searching the
+/// runs of the sampled symbols (children rarer than 1/`sampleCount` of the run may be
+/// missed there), and at most `maxExpansions` runs are expanded. Pure.
+struct ContinuationRanker<Rows: ContinuationRows> {
+    let rows: Rows
+    let maxLength: Int
+    let top: Int
+    var exactScanLimit = 64
+    var sampleCount = 32
+    var maxExpansions = 256
+
+    private struct Candidate: Comparable {
+        var count: Int
+        var path: [UInt32]  // symbols
+        var rows: Range<Int>
+        var isLeaf: Bool
+
+        static func < (a: Candidate, b: Candidate) -> Bool {
+            a.count != b.count ? a.count < b.count : b.path.lexicographicallyPrecedes(a.path)
+        }
+        static func == (a: Candidate, b: Candidate) -> Bool { a.count == b.count && a.path == b.path }
+    }
+
+    /// Top continuations (as token ids, decoded from symbols) of the match occupying `range`.
+    func rank(_ range: Range<Int>) -> [Continuation] {
+        guard top > 0, maxLength > 0, !range.isEmpty else { return [] }
+        var heap = Heap<Candidate>()
+        heap.insert(Candidate(count: range.count, path: [], rows: range, isLeaf: false))
+        var results: [Continuation] = []
+        var expansions = 0
+        while results.count < top, let best = heap.popMax() {
+            if best.isLeaf || best.path.count == maxLength || expansions >= maxExpansions {
+                // A match followed at once by a document's end continues with nothing.
+                if best.path.isEmpty { continue }
+                results.append(Continuation(tokens: best.path.map { $0 &- 1 }, count: best.count))
+                continue
+            }
+            expansions += 1
+            if best.rows.count <= exactScanLimit {
+                scanLeaves(best.rows, from: best.path, into: &heap)
+            } else {
+                expand(best, into: &heap)
+            }
+        }
+        return results
+    }
+
+    /// Pushes every distinct continuation of the rows (all sharing `path`) as a leaf.
+    private func scanLeaves(_ range: Range<Int>, from path: [UInt32], into heap: inout Heap<Candidate>) {
+        var current: [UInt32] = []
+        var runStart = range.lowerBound
+        var row = range.lowerBound
+        while row < range.upperBound {
+            let continuation = read(row: row, from: path)
+            if row == range.lowerBound {
+                current = continuation
+            } else if continuation != current {
+                heap.insert(Candidate(count: row - runStart, path: current, rows: runStart..<row, isLeaf: true))
+                current = continuation
+                runStart = row
+            }
+            row += 1
+        }
+        heap.insert(Candidate(count: row - runStart, path: current, rows: runStart..<row, isLeaf: true))
+    }
+
+    private func read(row: Int, from path: [UInt32]) -> [UInt32] {
+        var out = path
+        while out.count < maxLength {
+            let s = rows.symbol(row: row, depth: out.count)
+            if s == 0 { break }
+            out.append(s)
+        }
+        return out
+    }
+
+    /// Splits a large run by the symbol at its next depth, finding children by sampling.
+    private func expand(_ node: Candidate, into heap: inout Heap<Candidate>) {
+        let depth = node.path.count
+        let range = node.rows
+        var sampled = Set<UInt32>()
+        let n = range.count
+        for i in 0..<sampleCount {
+            sampled.insert(rows.symbol(row: range.lowerBound + (n * i) / sampleCount, depth: depth))
+        }
+        for symbol in sampled {
+            let start = firstRow(in: range, depth: depth, atLeast: symbol)
+            let end = symbol == UInt32.max ? range.upperBound : firstRow(in: start..<range.upperBound, depth: depth, atLeast: symbol + 1)
+            guard start < end else { continue }
+            if symbol == 0 {
+                heap.insert(Candidate(count: end - start, path: node.path, rows: start..<end, isLeaf: true))
+            } else {
+                heap.insert(Candidate(count: end - start, path: node.path + [symbol], rows: start..<end, isLeaf: false))
+            }
+        }
+    }
+
+    private func firstRow(in range: Range<Int>, depth: Int, atLeast symbol: UInt32) -> Int {
+        var lo = range.lowerBound, hi = range.upperBound
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if rows.symbol(row: mid, depth: depth) < symbol { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}

@@ -1,0 +1,42 @@
+import RetraceLMDB
+
+/// Layout of an index on disk: one LMDB environment (a directory with `data.mdb`), and in it
+/// these named databases and keys. Bump ``version`` for any incompatible change.
+enum IndexFormat {
+    static let version = 1
+    static let retraceVersion = "0.1.0"
+
+    /// `metadata` (JSON ``IndexMetadata``) and the dynamic store's counters.
+    static let metaDatabase = "meta"
+    /// `symbols`, `suffixes` and `buckets`: contiguous little-endian UInt32 arrays.
+    static let staticDatabase = "static"
+    /// Past generations: big-endian UInt32 document id → little-endian UInt32 token ids.
+    static let dynamicDocumentsDatabase = "dynamic.documents"
+    /// Postings of the dynamic store: a 4-byte (token) or 8-byte (token pair) big-endian key
+    /// → 8-byte values (document id, offset of the key's last token), both big-endian.
+    static let dynamicPostingsDatabase = "dynamic.postings"
+
+    static let metadataKey = "metadata"
+    static let dynamicStateKey = "dynamic"
+    static let symbolsKey = "symbols"
+    static let suffixesKey = "suffixes"
+    static let bucketsKey = "buckets"
+
+    /// Largest static store: suffix positions are 32-bit.
+    static let maxSymbols = Int(Int32.max) - 2
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    }
+
+    static func readBigEndian(_ bytes: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt32 {
+        UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+}
+
+/// Counters of the dynamic store, stored as JSON under `meta/dynamic`, updated in the same
+/// transaction as each append.
+struct DynamicState: Codable, Equatable {
+    var nextDocumentID: UInt32 = 0
+    var tokenCount: Int = 0
+}

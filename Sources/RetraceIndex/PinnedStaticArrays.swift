@@ -1,0 +1,40 @@
+import RetraceLMDB
+import RetraceCore
+
+/// The static store's arrays, read in place from the memory map through a snapshot that stays
+/// open as long as this object lives. Values too small for LMDB to page-align are copied.
+final class PinnedStaticArrays: @unchecked Sendable {
+    let snapshot: Snapshot
+    let search: SuffixArraySearch
+    private var copies: [UnsafeMutableBufferPointer<UInt32>] = []
+
+    init(snapshot: Snapshot, database: Database, metadata: IndexMetadata, path: String) throws {
+        self.snapshot = snapshot
+        var copies: [UnsafeMutableBufferPointer<UInt32>] = []
+        func pin(_ key: String, count: Int) throws -> UnsafeBufferPointer<UInt32> {
+            guard let raw = try snapshot.pinnedValue(database, key: Array(key.utf8)) else {
+                throw IndexError.corrupt(path: path, reason: "missing \(key)")
+            }
+            guard raw.count == count * 4 else {
+                throw IndexError.corrupt(path: path, reason: "\(key) holds \(raw.count) bytes, expected \(count * 4)")
+            }
+            if Int(bitPattern: raw.baseAddress) % 4 == 0 { return raw.bindMemory(to: UInt32.self) }
+            let copy = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: count)
+            UnsafeMutableRawBufferPointer(copy).copyMemory(from: raw)
+            copies.append(copy)
+            return UnsafeBufferPointer(copy)
+        }
+        defer { self.copies = copies }
+        let n = metadata.symbolCount
+        let symbols = try pin(IndexFormat.symbolsKey, count: n)
+        let suffixes = try pin(IndexFormat.suffixesKey, count: n + 1)
+        let buckets = try pin(IndexFormat.bucketsKey, count: metadata.tokenizer.vocabularySize + 2)
+        guard suffixes.first == UInt32(n), buckets.last == UInt32(n + 1) else {
+            for c in copies { c.deallocate() }
+            throw IndexError.corrupt(path: path, reason: "suffix array header does not match the token count")
+        }
+        search = SuffixArraySearch(symbols: symbols, suffixes: suffixes, bucketStarts: buckets)
+    }
+
+    deinit { for c in copies { c.deallocate() } }
+}
