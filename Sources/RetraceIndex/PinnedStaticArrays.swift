@@ -6,7 +6,7 @@ import RetraceCore
 final class PinnedStaticArrays: @unchecked Sendable {
     let snapshot: Snapshot
     let search: SuffixArraySearch
-    private var copies: [UnsafeMutableBufferPointer<UInt32>] = []
+    private let copies: [UnsafeMutableBufferPointer<UInt32>]
 
     init(snapshot: Snapshot, database: Database, metadata: IndexMetadata, path: String) throws {
         self.snapshot = snapshot
@@ -24,7 +24,6 @@ final class PinnedStaticArrays: @unchecked Sendable {
             copies.append(copy)
             return UnsafeBufferPointer(copy)
         }
-        defer { self.copies = copies }
         let n = metadata.symbolCount
         let symbols = try pin(IndexFormat.symbolsKey, count: n)
         let suffixes = try pin(IndexFormat.suffixesKey, count: n + 1)
@@ -34,6 +33,7 @@ final class PinnedStaticArrays: @unchecked Sendable {
             throw IndexError.corrupt(path: path, reason: "suffix array header does not match the token count")
         }
         search = SuffixArraySearch(symbols: symbols, suffixes: suffixes, bucketStarts: buckets)
+        self.copies = copies
     }
 
     deinit { for c in copies { c.deallocate() } }

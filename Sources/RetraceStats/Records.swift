@@ -1,0 +1,49 @@
+public import Foundation
+
+/// One decoding session: a generation run against one model and index.
+public struct SessionRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var tenant: String
+    public var modelFingerprint: String
+    public var index: String
+    /// The session's configuration, as JSON text.
+    public var configuration: String
+    public var startedAt: Date
+    public var endedAt: Date?
+
+    public init(id: String = UUID().uuidString, tenant: String = "default", modelFingerprint: String, index: String,
+                configuration: String = "{}", startedAt: Date = Date(), endedAt: Date? = nil) {
+        self.id = id
+        self.tenant = tenant
+        self.modelFingerprint = modelFingerprint
+        self.index = index
+        self.configuration = configuration
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+    }
+}
+
+/// One verification step of a session.
+public struct StepRecord: Codable, Sendable, Equatable {
+    public var sessionID: String
+    public var number: Int
+    /// Nodes in the draft tree that was verified.
+    public var proposedNodes: Int
+    /// Tokens the step emitted: the accepted path plus the bonus token.
+    public var acceptedTokens: Int
+    /// Accepted draft tokens credited to each source that proposed them.
+    public var acceptedBySource: [String: Int]
+    public var draftMicroseconds: Int
+    public var verifyMicroseconds: Int
+
+    public init(sessionID: String, number: Int, proposedNodes: Int, acceptedTokens: Int,
+                acceptedBySource: [String: Int] = [:], draftMicroseconds: Int, verifyMicroseconds: Int) {
+        self.sessionID = sessionID
+        self.number = number
+        self.proposedNodes = proposedNodes
+        self.acceptedTokens = acceptedTokens
+        self.acceptedBySource = acceptedBySource
+        self.draftMicroseconds = draftMicroseconds
+        self.verifyMicroseconds = verifyMicroseconds
+    }
+}

@@ -1,0 +1,116 @@
+public import Foundation
+import GRDB
+
+/// Retrace's statistics database: SQLite through GRDB, in WAL mode, with migrations.
+///
+/// ```swift
+/// let store = try StatsStore(path: "stats.sqlite")
+/// try store.start(SessionRecord(modelFingerprint: fp, index: "indexes/default"))
+/// let writer = store.makeWriter()
+/// writer.record(step)        // never blocks on I/O
+/// writer.close()             // flushes
+/// ```
+public final class StatsStore: Sendable {
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens or creates the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: sessions and steps") { db in
+            try db.create(table: "session") { t in
+                t.primaryKey("id", .text)
+                t.column("tenant", .text).notNull()
+                t.column("modelFingerprint", .text).notNull()
+                t.column("indexPath", .text).notNull()
+                t.column("configuration", .text).notNull()
+                t.column("startedAt", .datetime).notNull()
+                t.column("endedAt", .datetime)
+            }
+            try db.create(table: "step") { t in
+                t.column("sessionId", .text).notNull().references("session", onDelete: .cascade)
+                t.column("number", .integer).notNull()
+                t.column("proposedNodes", .integer).notNull()
+                t.column("acceptedTokens", .integer).notNull()
+                t.column("draftMicroseconds", .integer).notNull()
+                t.column("verifyMicroseconds", .integer).notNull()
+                t.primaryKey(["sessionId", "number"])
+            }
+            try db.create(table: "stepSource") { t in
+                t.column("sessionId", .text).notNull()
+                t.column("stepNumber", .integer).notNull()
+                t.column("source", .text).notNull()
+                t.column("acceptedTokens", .integer).notNull()
+                t.primaryKey(["sessionId", "stepNumber", "source"])
+                t.foreignKey(["sessionId", "stepNumber"], references: "step", onDelete: .cascade)
+            }
+        }
+        return migrator
+    }
+
+    /// Records the start of a session.
+    public func start(_ session: SessionRecord) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO session (id, tenant, modelFingerprint, indexPath, configuration, startedAt, endedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [session.id, session.tenant, session.modelFingerprint, session.index,
+                                 session.configuration, session.startedAt, session.endedAt])
+        }
+    }
+
+    /// Records the end of a session.
+    public func end(sessionID: String, at date: Date = Date()) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE session SET endedAt = ? WHERE id = ?", arguments: [date, sessionID])
+        }
+    }
+
+    /// Writes steps in one transaction.
+    public func insert(_ steps: [StepRecord]) throws {
+        guard !steps.isEmpty else { return }
+        try pool.write { db in
+            let step = try db.makeStatement(sql: """
+                INSERT INTO step (sessionId, number, proposedNodes, acceptedTokens, draftMicroseconds, verifyMicroseconds)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            let source = try db.makeStatement(sql: """
+                INSERT INTO stepSource (sessionId, stepNumber, source, acceptedTokens) VALUES (?, ?, ?, ?)
+                """)
+            for s in steps {
+                try step.execute(arguments: [s.sessionID, s.number, s.proposedNodes, s.acceptedTokens,
+                                             s.draftMicroseconds, s.verifyMicroseconds])
+                for (name, count) in s.acceptedBySource.sorted(by: { $0.key < $1.key }) {
+                    try source.execute(arguments: [s.sessionID, s.number, name, count])
+                }
+            }
+        }
+    }
+
+    /// All sessions, oldest first.
+    public func sessions() throws -> [SessionRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM session ORDER BY startedAt, id").map { row in
+                SessionRecord(id: row["id"], tenant: row["tenant"], modelFingerprint: row["modelFingerprint"],
+                              index: row["indexPath"], configuration: row["configuration"],
+                              startedAt: row["startedAt"], endedAt: row["endedAt"])
+            }
+        }
+    }
+
+    /// Creates a batched writer for steps.
+    public func makeWriter(batchSize: Int = 256, flushInterval: Duration = .milliseconds(200)) -> StatsWriter {
+        StatsWriter(store: self, batchSize: batchSize, flushInterval: flushInterval)
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import RetraceCore
+import RetraceIndex
+
+struct IndexInfoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Describe an index.")
+
+    @Argument(help: "The index directory.")
+    var index: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    struct Info: Encodable {
+        var path: String
+        var metadata: IndexMetadata
+        var dynamicDocuments: Int
+        var dynamicTokens: Int
+        var bytesOnDisk: Int
+        var bytesPerStaticToken: Double
+    }
+
+    func run() async throws {
+        let index = try TokenIndex(path: self.index)
+        let dynamic = try index.dynamicStatistics()
+        let bytes = CorpusReader.size(of: self.index + "/data.mdb")
+        let m = index.metadata
+        let info = Info(path: index.path, metadata: m, dynamicDocuments: dynamic.documents, dynamicTokens: dynamic.tokens,
+                        bytesOnDisk: bytes, bytesPerStaticToken: Double(bytes) / Double(max(1, m.tokenCount)))
+        if json { try printJSON(info); return }
+        print("""
+            index       \(info.path)
+            format      \(m.formatVersion) (\(m.state.rawValue)), built \(m.createdAt) by retrace \(m.build.retraceVersion)
+            tokenizer   \(m.tokenizer.name), vocabulary \(m.tokenizer.vocabularySize), fingerprint \(m.tokenizer.fingerprint)
+            static      \(m.tokenCount) tokens in \(m.documentCount) documents (suffix array over \(m.symbolCount + 1) positions)
+            dynamic     \(dynamic.tokens) tokens in \(dynamic.documents) documents
+            disk        \(bytes) bytes (\(String(format: "%.2f", info.bytesPerStaticToken)) bytes per static token)
+            inputs      \(m.build.inputs.joined(separator: ", "))\(m.build.pretokenized ? " (pre-tokenized)" : "")
+            """)
+    }
+}

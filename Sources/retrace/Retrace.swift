@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Retrace: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retrace",
+        abstract: "Retrieval-based speculative decoding: persistent token indexes, drafting, statistics.",
+        version: "0.1.0",
+        subcommands: [IndexCommand.self, StatsCommand.self, DemoCommand.self, BenchCommand.self]
+    )
+}
