@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "RetraceIndexTests", dependencies: ["RetraceIndex", "RetraceTestSupport"]),
         .testTarget(name: "RetraceStatsTests", dependencies: ["RetraceStats"]),
         .testTarget(name: "RetraceLlamaTests", dependencies: ["RetraceLlama", "RetraceTestSupport"]),
-        .testTarget(name: "RetraceCLITests", dependencies: ["RetraceTestSupport"]),
+        .testTarget(name: "RetraceCLITests", dependencies: ["RetraceIndex", "RetraceTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,7 +14,7 @@ struct DemoCommand: AsyncParsableCommand {
     var corpus: String?
 
     @Option(help: "Text to query.")
-    var text = "    def __init__(self"
+    var text = "\n    def __init__(self"
 
     @OptionGroup var model: ModelOptions
 

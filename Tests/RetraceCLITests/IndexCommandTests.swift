@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import RetraceTestSupport
+
+@Suite struct IndexCommandTests {
+    @Test func buildInfoVerifyAndQueryText() throws {
+        let dir = TemporaryDirectory()
+        let code = try Fixtures.codeDirectory(in: dir)
+        let index = dir.file("idx")
+        let built = try runRetrace(["index", "build", "--out", index, code])
+        #expect(built.status == 0, "\(built.output)")
+        #expect(built.stderr.contains("tokenizing"))
+
+        let info = try runRetrace(["index", "info", index, "--json"])
+        #expect(info.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as! [String: Any]
+        let metadata = json["metadata"] as! [String: Any]
+        #expect(metadata["documentCount"] as? Int == 3)
+        #expect((metadata["tokenCount"] as? Int ?? 0) > 20)
+        #expect((json["bytesPerStaticToken"] as? Double ?? 0) > 0)
+
+        let verify = try runRetrace(["index", "verify", index, "--full"])
+        #expect(verify.status == 0, "\(verify.output)")
+        #expect(verify.stdout.contains("is valid"))
+
+        let query = try runRetrace(["index", "query", index, "--text", "def add(a, b):", "--json", "--length", "5"])
+        #expect(query.status == 0, "\(query.output)")
+        let answer = try JSONSerialization.jsonObject(with: Data(query.stdout.utf8)) as! [String: Any]
+        #expect((answer["matchLength"] as? Int ?? 0) >= 5)
+        #expect(answer["staticOccurrences"] as? Int == 2)
+        let top = (answer["continuations"] as! [[String: Any]]).first
+        #expect(top?["count"] as? Int == 2)
+        #expect((top?["text"] as? String ?? "").hasPrefix("\n    return a + b"))
+    }
+
+    @Test func readsJSONLStandardInputAndPretokenizedInput() throws {
+        let dir = TemporaryDirectory()
+        let jsonl = dir.file("chat.jsonl")
+        try #"{"content": "The cat sat on the mat."}"#.appending("\n").appending(#"{"content": "The cat sat on the hat."}"#)
+            .write(toFile: jsonl, atomically: true, encoding: .utf8)
+        var r = try runRetrace(["index", "build", "--text-field", "content", "--out", dir.file("a"), jsonl])
+        #expect(r.status == 0, "\(r.output)")
+        r = try runRetrace(["index", "info", dir.file("a")])
+        #expect(r.stdout.contains("in 2 documents"))
+
+        r = try runRetrace(["index", "build", "--out", dir.file("b"), "-"], stdin: Data("Some text from a pipe.".utf8))
+        #expect(r.status == 0, "\(r.output)")
+
+        let docs = Fixtures.numberedDocuments(5) + [[70_000 - 10_001, 5, 6]]
+        try Fixtures.tokenLines(docs, at: dir.file("ids.jsonl"))
+        Fixtures.rawStream(docs, at: dir.file("ids.u32"))
+        for (name, input) in [("c", dir.file("ids.jsonl")), ("d", dir.file("ids.u32"))] {
+            r = try runRetrace(["index", "build", "--pretokenized", "--vocab-size", "60000", "--tokenizer-name", "t",
+                                "--out", dir.file(name), input])
+            #expect(r.status == 0, "\(r.output)")
+            r = try runRetrace(["index", "query", dir.file(name), "--tokens", "1002,2002", "--json"])
+            #expect(r.stdout.contains("3002"), "\(r.output)")
+        }
+    }
+
+    @Test func statsCommandReportsAndRejectsMissingDatabases() throws {
+        let dir = TemporaryDirectory()
+        var r = try runRetrace(["stats", dir.file("none.sqlite")])
+        #expect(r.status != 0 && r.stderr.contains("no statistics database"))
+        FileManager.default.createFile(atPath: dir.file("junk.sqlite"), contents: Data(repeating: 0x42, count: 4096))
+        r = try runRetrace(["stats", dir.file("junk.sqlite")])
+        #expect(r.status != 0 && r.stderr.contains("not a Retrace statistics database"), "\(r.output)")
+    }
+
+    @Test func demoBuildsTheDefaultIndexAndQueriesIt() throws {
+        let dir = TemporaryDirectory()
+        let r = try runRetrace(["demo", "--index", dir.file("default")])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.stdout.contains("static"))
+        #expect(r.stdout.contains("longest match"))
+        let verify = try runRetrace(["index", "verify", dir.file("default")])
+        #expect(verify.status == 0, "\(verify.output)")
+    }
+}

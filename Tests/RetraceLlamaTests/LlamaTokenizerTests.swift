@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import RetraceCore
+import RetraceTestSupport
+@testable import RetraceLlama
+
+@Suite struct LlamaTokenizerTests {
+    let tokenizer: LlamaTokenizer
+
+    init() throws { tokenizer = try LlamaTokenizer(modelPath: TestPaths.defaultModel) }
+
+    @Test func roundTripsText() throws {
+        for text in ["def main():\n    return 42\n", "Hello, world! Ünïcödé and 日本語.", "  spaces\tand\ttabs  "] {
+            let ids = try tokenizer.tokenize(text)
+            #expect(!ids.isEmpty)
+            #expect(ids.allSatisfy { Int($0) < tokenizer.identity.vocabularySize })
+            #expect(try tokenizer.detokenize(ids) == text)
+        }
+        #expect(try tokenizer.tokenize("").isEmpty)
+    }
+
+    @Test func identityIsStableAndSpecific() throws {
+        let again = try LlamaTokenizer(modelPath: TestPaths.defaultModel)
+        #expect(again.identity == tokenizer.identity)
+        #expect(tokenizer.identity.vocabularySize == 49_152)
+        let external = TokenizerIdentity.external(name: tokenizer.identity.name, vocabularySize: 49_152)
+        #expect(!external.isCompatible(with: tokenizer.identity))
+    }
+
+    @Test func specialTokensParseOnlyWhenAsked() throws {
+        let plain = try tokenizer.tokenize("<|im_start|>", addSpecial: false, parseSpecial: false)
+        let special = try tokenizer.tokenize("<|im_start|>", addSpecial: false, parseSpecial: true)
+        #expect(special.count == 1 && plain.count > 1)
+    }
+
+    @Test func badModelFilesGetClearErrors() throws {
+        let dir = TemporaryDirectory()
+        #expect(throws: LlamaError.self) { try LlamaTokenizer(modelPath: dir.file("missing.gguf")) }
+        FileManager.default.createFile(atPath: dir.file("text.gguf"), contents: Data("hello".utf8))
+        #expect(throws: LlamaError.self) { try LlamaTokenizer(modelPath: dir.file("text.gguf")) }
+        let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: TestPaths.defaultModel)).read(upToCount: 200_000)!
+        FileManager.default.createFile(atPath: dir.file("cut.gguf"), contents: head)
+        do {
+            _ = try LlamaTokenizer(modelPath: dir.file("cut.gguf"))
+            Issue.record("a truncated model loaded")
+        } catch let error as LlamaError {
+            #expect("\(error)".contains("cut.gguf"))
+        }
+        #expect(throws: LlamaError.self) { try tokenizer.detokenize([99_999]) }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import Testing
+import RetraceTestSupport
+@testable import RetraceStats
+
+@Suite struct StatsStoreTests {
+    @Test func writerBatchesStepsAndReportSummarises() throws {
+        let dir = TemporaryDirectory()
+        let store = try StatsStore(path: dir.file("stats.sqlite"))
+        let session = SessionRecord(modelFingerprint: "fp", index: "indexes/x", configuration: #"{"budget":8}"#)
+        try store.start(session)
+        let writer = store.makeWriter(batchSize: 50)
+        for i in 0..<1000 {
+            // Steps emit 1...4 tokens; draft time i µs, verify 1000 + i µs.
+            let accepted = i % 4 + 1
+            writer.record(StepRecord(sessionID: session.id, number: i, proposedNodes: 8, acceptedTokens: accepted,
+                                     acceptedBySource: accepted > 1 ? ["index": accepted - 1] : [:],
+                                     draftMicroseconds: i, verifyMicroseconds: 1000 + i))
+        }
+        #expect(writer.close().isEmpty)
+        #expect(writer.droppedSteps == 0)
+        try store.end(sessionID: session.id)
+
+        let report = try store.report()
+        #expect(report.sessions == 1 && report.steps == 1000)
+        #expect(report.emittedTokens == 2500)
+        #expect(abs(report.meanAcceptedTokens - 2.5) < 1e-9)
+        #expect(report.bySource == [StatsReport.SourceShare(source: "index", acceptedTokens: 1500, share: 0.6)])
+        #expect(report.draftMicroseconds.p50 == 499 && report.draftMicroseconds.p99 == 989 && report.draftMicroseconds.max == 999)
+        #expect(report.verifyMicroseconds.p90 == 1899)
+        let sessions = try store.sessions()
+        #expect(sessions.count == 1 && sessions[0].endedAt != nil && sessions[0].configuration == #"{"budget":8}"#)
+        #expect(try store.report(sessionID: "other").steps == 0)
+    }
+
+    @Test func usesWALAndMigratesOnce() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("s.sqlite")
+        _ = try StatsStore(path: path)
+        let again = try StatsStore(path: path)
+        let mode = try again.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        let applied = try again.pool.read { db in try StatsStore.migrator.appliedMigrations(db) }
+        #expect(applied == ["v1: sessions and steps"])
+    }
+
+    @Test func recordNeverWaitsForTheDatabase() throws {
+        let dir = TemporaryDirectory()
+        let store = try StatsStore(path: dir.file("s.sqlite"))
+        try store.start(SessionRecord(id: "s", modelFingerprint: "f", index: "i"))
+        // Hold the database's write lock from another connection while steps are recorded.
+        let blocker = try DatabaseQueue(path: dir.file("s.sqlite"))
+        let writer = store.makeWriter(batchSize: 10, flushInterval: .milliseconds(10))
+        try blocker.inDatabase { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            let start = ContinuousClock.now
+            for i in 0..<500 {
+                writer.record(StepRecord(sessionID: "s", number: i, proposedNodes: 1, acceptedTokens: 1,
+                                         draftMicroseconds: 1, verifyMicroseconds: 1))
+            }
+            // 500 records under a held lock finish long before the 5 s busy timeout would.
+            #expect(ContinuousClock.now - start < .seconds(2))
+            try db.execute(sql: "COMMIT")
+        }
+        writer.close()
+        #expect(try store.report().steps == 500)
+    }
+}
