@@ -35,6 +35,8 @@ let package = Package(
         // C shims
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CLlama", pkgConfig: "llama"),
+        // Tiny inline C helpers Swift has no spelling for (cache prefetch).
+        .target(name: "CRetraceSupport"),
 
         // Pure shared vocabulary: token ids, tokenizer protocol, fingerprints. No I/O.
         .target(name: "RetraceCore", swiftSettings: swiftSettings),
@@ -44,7 +46,7 @@ let package = Package(
         .target(
             name: "RetraceIndex",
             dependencies: [
-                "RetraceCore", "RetraceLMDB",
+                "RetraceCore", "RetraceLMDB", "CRetraceSupport",
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -78,7 +80,7 @@ let package = Package(
         .testTarget(name: "RetraceIndexTests", dependencies: ["RetraceIndex", "RetraceTestSupport"]),
         .testTarget(name: "RetraceStatsTests", dependencies: ["RetraceStats"]),
         .testTarget(name: "RetraceLlamaTests", dependencies: ["RetraceLlama", "RetraceTestSupport"]),
-        .testTarget(name: "RetraceCLITests", dependencies: ["RetraceIndex", "RetraceTestSupport"]),
+        .testTarget(name: "RetraceCLITests", dependencies: ["RetraceIndex", "RetraceStats", "RetraceTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

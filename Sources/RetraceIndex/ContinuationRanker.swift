@@ -12,16 +12,18 @@ protocol ContinuationRows {
 /// contiguous run and its count is the run's length. The ranker expands runs best-first by
 /// count (an upper bound for everything below), so it emits exactly the top continuations
 /// while touching few rows. Work is bounded whatever the occurrence count: a run larger
-/// than `exactScanLimit` is split by sampling `sampleCount` rows and binary-searching the
-/// runs of the sampled symbols (children rarer than 1/`sampleCount` of the run may be
-/// missed there), and at most `maxExpansions` runs are expanded. Pure.
+/// than `exactScanLimit` is split by sampling `sampleCount` rows and resolving the runs of
+/// the `top` most sampled symbols (children rarer than about 1/`sampleCount` of the run may
+/// be missed there), and expansion stops once about `maxRowReads` rows have been read; then
+/// the best runs found so far are returned as they are (exact counts, shorter
+/// continuations). Pure.
 struct ContinuationRanker<Rows: ContinuationRows> {
     let rows: Rows
     let maxLength: Int
     let top: Int
     var exactScanLimit = 64
     var sampleCount = 32
-    var maxExpansions = 256
+    var maxRowReads = 768
 
     private struct Candidate: Comparable {
         var count: Int
@@ -41,19 +43,19 @@ struct ContinuationRanker<Rows: ContinuationRows> {
         var heap = Heap<Candidate>()
         heap.insert(Candidate(count: range.count, path: [], rows: range, isLeaf: false))
         var results: [Continuation] = []
-        var expansions = 0
+        var reads = 0
         while results.count < top, let best = heap.popMax() {
-            if best.isLeaf || best.path.count == maxLength || expansions >= maxExpansions {
+            if best.isLeaf || best.path.count == maxLength || reads >= maxRowReads {
                 // A match followed at once by a document's end continues with nothing.
                 if best.path.isEmpty { continue }
                 results.append(Continuation(tokens: best.path.map { $0 &- 1 }, count: best.count))
                 continue
             }
-            expansions += 1
             if best.rows.count <= exactScanLimit {
+                reads += best.rows.count
                 scanLeaves(best.rows, from: best.path, into: &heap)
             } else {
-                expand(best, into: &heap)
+                reads += expand(best, into: &heap)
             }
         }
         return results
@@ -88,30 +90,43 @@ struct ContinuationRanker<Rows: ContinuationRows> {
         return out
     }
 
-    /// Splits a large run by the symbol at its next depth, finding children by sampling.
-    private func expand(_ node: Candidate, into heap: inout Heap<Candidate>) {
+    /// Splits a large run by the symbol at its next depth. Rows are sorted by that symbol,
+    /// so evenly spaced samples come out sorted too: each group of equal sampled symbols
+    /// brackets its child's run between neighbouring samples, and two binary searches inside
+    /// those brackets find the run exactly. Only the `top` largest groups are resolved.
+    /// Returns the number of rows it read.
+    private func expand(_ node: Candidate, into heap: inout Heap<Candidate>) -> Int {
+        var reads = sampleCount
         let depth = node.path.count
         let range = node.rows
-        var sampled = Set<UInt32>()
         let n = range.count
-        for i in 0..<sampleCount {
-            sampled.insert(rows.symbol(row: range.lowerBound + (n * i) / sampleCount, depth: depth))
+        let rows = (0..<sampleCount).map { range.lowerBound + (n * $0) / sampleCount }
+        let symbols = rows.map { self.rows.symbol(row: $0, depth: depth) }
+        var groups: [(first: Int, last: Int)] = []
+        for i in symbols.indices {
+            if i > 0 && symbols[i] == symbols[i - 1] { groups[groups.count - 1].last = i } else { groups.append((i, i)) }
         }
-        for symbol in sampled {
-            let start = firstRow(in: range, depth: depth, atLeast: symbol)
-            let end = symbol == UInt32.max ? range.upperBound : firstRow(in: start..<range.upperBound, depth: depth, atLeast: symbol + 1)
-            guard start < end else { continue }
+        groups.sort { ($0.last - $0.first) > ($1.last - $1.first) }
+        for group in groups.prefix(top) {
+            let symbol = symbols[group.first]
+            let startLow = group.first == 0 ? range.lowerBound : rows[group.first - 1] + 1
+            let start = firstRow(in: startLow..<(rows[group.first] + 1), depth: depth, atLeast: symbol, reads: &reads)
+            let endHigh = group.last + 1 < rows.count ? rows[group.last + 1] : range.upperBound
+            let end = symbol == UInt32.max ? endHigh
+                : firstRow(in: (rows[group.last] + 1)..<endHigh, depth: depth, atLeast: symbol + 1, reads: &reads)
             if symbol == 0 {
                 heap.insert(Candidate(count: end - start, path: node.path, rows: start..<end, isLeaf: true))
             } else {
                 heap.insert(Candidate(count: end - start, path: node.path + [symbol], rows: start..<end, isLeaf: false))
             }
         }
+        return reads
     }
 
-    private func firstRow(in range: Range<Int>, depth: Int, atLeast symbol: UInt32) -> Int {
+    private func firstRow(in range: Range<Int>, depth: Int, atLeast symbol: UInt32, reads: inout Int) -> Int {
         var lo = range.lowerBound, hi = range.upperBound
         while lo < hi {
+            reads += 1
             let mid = (lo + hi) >> 1
             if rows.symbol(row: mid, depth: depth) < symbol { lo = mid + 1 } else { hi = mid }
         }

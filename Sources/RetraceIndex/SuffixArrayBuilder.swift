@@ -1,5 +1,7 @@
+internal import CRetraceSupport
+
 /// Builds suffix arrays with SA-IS (Nong, Zhang and Chan, 2009): linear time, and apart from
-/// the output only one byte per symbol and two integer arrays the size of the alphabet.
+/// the output only one bit per symbol and two integer arrays the size of the alphabet.
 ///
 /// Input is a symbol string over `0..<alphabetSize` (Retrace stores `token + 1`, with `0`
 /// marking a document boundary). The builder appends a virtual end sentinel smaller than
@@ -33,6 +35,8 @@ public enum SuffixArrayBuilder {
 protocol SymbolString {
     var count: Int { get }
     func symbol(_ i: Int) -> Int
+    /// Starts loading symbol `i` into the cache.
+    func prefetch(_ i: Int)
 }
 
 /// The input symbols shifted up by one, followed by the sentinel 0.
@@ -40,6 +44,7 @@ struct SentinelText: SymbolString {
     let base: UnsafePointer<UInt32>
     let count: Int
     @inline(__always) func symbol(_ i: Int) -> Int { i == count &- 1 ? 0 : Int(base[i]) &+ 1 }
+    @inline(__always) func prefetch(_ i: Int) { retrace_prefetch(base + i) }
 }
 
 /// A reduced string from an earlier level, stored inside the suffix-array buffer.
@@ -47,24 +52,34 @@ struct ReducedText: SymbolString {
     let base: UnsafeMutablePointer<Int32>
     let count: Int
     @inline(__always) func symbol(_ i: Int) -> Int { Int(base[i]) }
+    @inline(__always) func prefetch(_ i: Int) { retrace_prefetch(base + i) }
 }
 
 /// One level of SA-IS over `s` of length `n` (last symbol the unique sentinel 0), alphabet
 /// `0..<k`, writing into `sa[0..<n]`.
 func sais<S: SymbolString>(_ s: S, _ sa: UnsafeMutablePointer<Int32>, _ n: Int, _ k: Int) {
     if n == 1 { sa[0] = 0; return }
-    // Suffix types: 1 = S, 0 = L.
-    let t = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+    // Suffix types as a bitset (1 = S, 0 = L): an eighth of a byte array, so the random
+    // type lookups of the induction scans mostly hit the cache.
+    let words = (n + 63) >> 6
+    let t = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
     defer { t.deallocate() }
-    t[n - 1] = 1
-    t[n - 2] = 0
+    t.initialize(repeating: 0, count: words)
+    @inline(__always) func isS(_ i: Int) -> Bool { (t[i >> 6] >> UInt64(i & 63)) & 1 != 0 }
+    @inline(__always) func setS(_ i: Int) { t[i >> 6] |= 1 << UInt64(i & 63) }
+    setS(n - 1)
     var i = n - 3
+    var next = s.symbol(n - 2)  // the suffix at n - 2 is L: its symbol exceeds the sentinel
+    var nextIsS = false
     while i >= 0 {
-        let a = s.symbol(i), b = s.symbol(i + 1)
-        t[i] = (a < b || (a == b && t[i + 1] == 1)) ? 1 : 0
+        let a = s.symbol(i)
+        let type = a < next || (a == next && nextIsS)
+        if type { setS(i) }
+        next = a
+        nextIsS = type
         i -= 1
     }
-    @inline(__always) func isLMS(_ i: Int) -> Bool { i > 0 && t[i] == 1 && t[i - 1] == 0 }
+    @inline(__always) func isLMS(_ i: Int) -> Bool { i > 0 && isS(i) && !isS(i - 1) }
 
     let counts = UnsafeMutablePointer<Int32>.allocate(capacity: k)
     let bucket = UnsafeMutablePointer<Int32>.allocate(capacity: k)
@@ -79,11 +94,19 @@ func sais<S: SymbolString>(_ s: S, _ sa: UnsafeMutablePointer<Int32>, _ n: Int, 
             bucket[c] = ends ? sum : sum &- counts[c]
         }
     }
+    /// Induces L-type suffixes left to right, then S-type right to left, from what `sa`
+    /// holds. Reads ahead by `lookahead` rows, prefetching the symbol and type each row will
+    /// need, so the random reads overlap instead of stalling one by one.
+    let lookahead = 24
     func induce() {
         loadBuckets(ends: false)
         for j in 0..<n {
+            if j &+ lookahead < n {
+                let q = Int(sa[j &+ lookahead]) &- 1
+                if q >= 0 { s.prefetch(q); retrace_prefetch(t + (q >> 6)) }
+            }
             let p = Int(sa[j]) - 1
-            if p >= 0 && t[p] == 0 {
+            if p >= 0 && !isS(p) {
                 let c = s.symbol(p)
                 sa[Int(bucket[c])] = Int32(truncatingIfNeeded: p)
                 bucket[c] &+= 1
@@ -92,8 +115,12 @@ func sais<S: SymbolString>(_ s: S, _ sa: UnsafeMutablePointer<Int32>, _ n: Int, 
         loadBuckets(ends: true)
         var j = n - 1
         while j >= 0 {
+            if j >= lookahead {
+                let q = Int(sa[j &- lookahead]) &- 1
+                if q >= 0 { s.prefetch(q); retrace_prefetch(t + (q >> 6)) }
+            }
             let p = Int(sa[j]) - 1
-            if p >= 0 && t[p] == 1 {
+            if p >= 0 && isS(p) {
                 let c = s.symbol(p)
                 bucket[c] &-= 1
                 sa[Int(bucket[c])] = Int32(truncatingIfNeeded: p)
@@ -113,19 +140,27 @@ func sais<S: SymbolString>(_ s: S, _ sa: UnsafeMutablePointer<Int32>, _ n: Int, 
     induce()
 
     var n1 = 0
-    for j in 0..<n where isLMS(Int(sa[j])) {
-        sa[n1] = sa[j]
-        n1 += 1
+    for j in 0..<n {
+        if j &+ lookahead < n { retrace_prefetch(t + (Int(max(0, sa[j &+ lookahead])) >> 6)) }
+        if isLMS(Int(sa[j])) {
+            sa[n1] = sa[j]
+            n1 += 1
+        }
     }
     for j in n1..<n { sa[j] = -1 }
     var name = 0
     var previous = -1
     for j in 0..<n1 {
+        if j &+ lookahead < n1 {
+            let q = Int(sa[j &+ lookahead])
+            s.prefetch(q)
+            retrace_prefetch(t + (q >> 6))
+        }
         let pos = Int(sa[j])
         var differs = false
         var d = 0
         while true {
-            if previous == -1 || s.symbol(pos + d) != s.symbol(previous + d) || t[pos + d] != t[previous + d] {
+            if previous == -1 || s.symbol(pos + d) != s.symbol(previous + d) || isS(pos + d) != isS(previous + d) {
                 differs = true
                 break
             }
@@ -167,6 +202,7 @@ func sais<S: SymbolString>(_ s: S, _ sa: UnsafeMutablePointer<Int32>, _ n: Int, 
     for j in n1..<n { sa[j] = -1 }
     var j = n1 - 1
     while j >= 0 {
+        if j >= lookahead { s.prefetch(Int(sa[j &- lookahead])) }
         let p = Int(sa[j])
         sa[j] = -1
         let c = s.symbol(p)

@@ -46,8 +46,27 @@ public struct SuffixArraySearch: @unchecked Sendable {
             if lo >= hi { return lo..<lo }
         }
         let start = bound(pattern, lo, hi, upper: false)
-        let end = bound(pattern, start, hi, upper: true)
+        guard start < hi, compare(row: start, pattern) == 0 else { return start..<start }
+        // Matches are usually few: gallop from the first one instead of bisecting the bucket.
+        var step = 1
+        var last = start  // known to match
+        while last + step < hi && compare(row: last + step, pattern) == 0 {
+            last += step
+            step <<= 1
+        }
+        let end = bound(pattern, last + 1, min(hi, last + step), upper: true)
         return start..<end
+    }
+
+    /// Order of row `row`'s suffix against `pattern`, on the first `pattern.count` symbols.
+    @inline(__always)
+    private func compare(row: Int, _ pattern: UnsafeBufferPointer<UInt32>) -> Int {
+        let position = Int(suffixes[row])
+        for d in 0..<pattern.count {
+            let a = symbol(at: position + d), b = pattern[d]
+            if a != b { return a < b ? -1 : 1 }
+        }
+        return 0
     }
 
     /// Rows matching `pattern`, for callers holding an array.
@@ -63,9 +82,12 @@ public struct SuffixArraySearch: @unchecked Sendable {
         func rows(ofSuffix length: Int) -> Range<Int> {
             self.rows(matching: UnsafeBufferPointer(rebasing: context[(context.count - length)...]))
         }
+        // Long matches are the common case when drafting: try the longest first.
+        let longest = rows(ofSuffix: limit)
+        if !longest.isEmpty { return (limit, longest) }
         var best = rows(ofSuffix: 1)
         guard !best.isEmpty else { return (0, best) }
-        var lo = 1, hi = limit  // invariant: lo matches; lengths above hi are unknown or fail
+        var lo = 1, hi = limit - 1  // invariant: lo matches; lengths above hi fail
         var bestLength = 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RetraceStats
 import RetraceTestSupport
 
 @Suite struct IndexCommandTests {
@@ -60,7 +61,25 @@ import RetraceTestSupport
 
     @Test func statsCommandReportsAndRejectsMissingDatabases() throws {
         let dir = TemporaryDirectory()
-        var r = try runRetrace(["stats", dir.file("none.sqlite")])
+        let store = try StatsStore(path: dir.file("stats.sqlite"))
+        try store.start(SessionRecord(id: "s1", modelFingerprint: "fp", index: "indexes/default"))
+        try store.insert((0..<10).map { i in
+            StepRecord(sessionID: "s1", number: i, proposedNodes: 4, acceptedTokens: i % 2 == 0 ? 3 : 1,
+                       acceptedBySource: i % 2 == 0 ? ["index": 2] : [:], draftMicroseconds: 10 * (i + 1), verifyMicroseconds: 500)
+        })
+        var r = try runRetrace(["stats", dir.file("stats.sqlite")])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.stdout.contains("MAT          2.000"), "\(r.output)")
+        #expect(r.stdout.contains("source index"), "\(r.output)")
+        r = try runRetrace(["stats", dir.file("stats.sqlite"), "--session", "s1", "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let report = json["report"] as! [String: Any]
+        #expect(report["steps"] as? Int == 10)
+        #expect((report["draftMicroseconds"] as! [String: Any])["p90"] as? Int == 90)
+        r = try runRetrace(["stats", dir.file("stats.sqlite"), "--session", "nope"])
+        #expect(r.status != 0 && r.stderr.contains("no session"))
+
+        r = try runRetrace(["stats", dir.file("none.sqlite")])
         #expect(r.status != 0 && r.stderr.contains("no statistics database"))
         FileManager.default.createFile(atPath: dir.file("junk.sqlite"), contents: Data(repeating: 0x42, count: 4096))
         r = try runRetrace(["stats", dir.file("junk.sqlite")])

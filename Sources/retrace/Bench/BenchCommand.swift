@@ -49,10 +49,13 @@ struct BenchIndexCommand: AsyncParsableCommand {
         var bytesPerToken: Double
         var peakMemoryBytes: Int
         var peakMemoryBytesPerToken: Double
-        var queryMicroseconds: QueryLatency?
+        /// Baseline in the same command: sorting the same token ids as plain integers.
+        var baselineSortSeconds: Double?
+        var queries: [QueryLatency] = []
     }
 
     struct QueryLatency: Encodable {
+        var workload: String
         var queries: Int
         var matched: Int
         var meanMatchLength: Double
@@ -60,6 +63,11 @@ struct BenchIndexCommand: AsyncParsableCommand {
         var p90: Double
         var p99: Double
         var mean: Double
+        /// Baseline in the same run: the same queries counting every occurrence exactly
+        /// (REST-style), without the bounded-work sampling.
+        var exhaustiveQueries: Int
+        var exhaustiveP50: Double
+        var exhaustiveP99: Double
     }
 
     func run() async throws {
@@ -73,17 +81,19 @@ struct BenchIndexCommand: AsyncParsableCommand {
             lines.append(try measure(name: "default corpus (\(corpus))", summary: summary, contexts: nil))
         }
         if syntheticTokens > 0 {
-            let stream = workdir + "/synthetic.u32"
+            let stream = workdir + "/synthetic-\(syntheticTokens).u32"
             let generator = SyntheticCorpus(tokens: syntheticTokens)
             if CorpusReader.size(of: stream) < syntheticTokens * 4 {
                 printError("generating \(syntheticTokens) synthetic tokens in \(stream)…")
                 try generator.write(to: stream)
             }
-            let summary = try build(name: "synthetic", index: workdir + "/synthetic", arguments: [
+            let summary = try build(name: "synthetic", index: workdir + "/synthetic-\(syntheticTokens)", arguments: [
                 "--pretokenized", "--format", "raw", "--vocab-size", "\(generator.vocabularySize)",
                 "--tokenizer-name", "synthetic-zipf", stream])
-            lines.append(try measure(name: "synthetic Zipf stream, \(syntheticTokens) tokens", summary: summary,
-                                     contexts: try sampleContexts(stream: stream)))
+            var line = try measure(name: "synthetic Zipf stream, \(syntheticTokens) tokens", summary: summary,
+                                   contexts: try sampleContexts(stream: stream))
+            line.baselineSortSeconds = try timeSort(stream: stream)
+            lines.append(line)
         }
         if json { try printJSON(lines); return }
         for l in lines {
@@ -94,8 +104,12 @@ struct BenchIndexCommand: AsyncParsableCommand {
                   disk \(l.bytesOnDisk) bytes = \(String(format: "%.2f", l.bytesPerToken)) bytes/token
                   peak memory \(l.peakMemoryBytes / (1 << 20)) MiB = \(String(format: "%.2f", l.peakMemoryBytesPerToken)) bytes/token
                 """)
-            if let q = l.queryMicroseconds {
-                print("  query (\(q.queries) × \(contextLength)-token contexts, warm): p50 \(String(format: "%.1f", q.p50)) µs, p90 \(String(format: "%.1f", q.p90)) µs, p99 \(String(format: "%.1f", q.p99)) µs, mean \(String(format: "%.1f", q.mean)) µs; \(q.matched) matched, mean match \(String(format: "%.1f", q.meanMatchLength)) tokens")
+            if let sort = l.baselineSortSeconds {
+                print("  baseline: sorting the \(l.tokens) ids as integers took \(String(format: "%.2f", sort)) s; suffix array / sort = \(String(format: "%.2f", l.suffixArraySeconds / sort))×")
+            }
+            for q in l.queries {
+                print("  query \(q.workload) (\(q.queries) × \(contextLength)-token contexts, warm): p50 \(String(format: "%.1f", q.p50)) µs, p90 \(String(format: "%.1f", q.p90)) µs, p99 \(String(format: "%.1f", q.p99)) µs, mean \(String(format: "%.1f", q.mean)) µs; \(q.matched) matched, mean match \(String(format: "%.1f", q.meanMatchLength)) tokens")
+                print("    baseline exhaustive counting (\(min(q.queries, q.exhaustiveQueries)) queries): p50 \(String(format: "%.1f", q.exhaustiveP50)) µs, p99 \(String(format: "%.1f", q.exhaustiveP99)) µs (bounded p99 = \(String(format: "%.2f", q.p99 / q.exhaustiveP99))× of it)")
             }
         }
     }
@@ -121,9 +135,19 @@ struct BenchIndexCommand: AsyncParsableCommand {
             suffixArraySeconds: r.suffixArraySeconds, suffixArrayTokensPerSecond: Double(r.tokens) / max(r.suffixArraySeconds, 1e-9),
             storeAndWriteSeconds: r.storeSeconds + r.writeSeconds, bytesOnDisk: r.bytesOnDisk,
             bytesPerToken: Double(r.bytesOnDisk) / Double(r.tokens), peakMemoryBytes: summary.peakMemoryBytes,
-            peakMemoryBytesPerToken: Double(summary.peakMemoryBytes) / Double(r.tokens), queryMicroseconds: nil)
+            peakMemoryBytesPerToken: Double(summary.peakMemoryBytes) / Double(r.tokens))
         if let contexts {
-            line.queryMicroseconds = try timeQueries(index: summary.path, contexts: contexts)
+            let index = try TokenIndex(path: summary.path)
+            line.queries.append(try timeQueries(index, contexts: contexts, workload: "stream windows"))
+            // The first half of each context replaced by random ids: shorter, more frequent matches.
+            var rng = SplitMix(state: 11)
+            let perturbed = contexts.map { c in
+                (0..<c.count).map { i in i < c.count / 2 ? TokenID(rng.next() % 49_152) : c[i] }
+            }
+            line.queries.append(try timeQueries(index, contexts: perturbed, workload: "half-random"))
+            // Wholly random ids: short matches on frequent tokens, with huge occurrence counts.
+            let random = contexts.map { c in c.map { _ in TokenID(rng.next() % 49_152) } }
+            line.queries.append(try timeQueries(index, contexts: random, workload: "random", baselineLimit: 200))
         }
         return line
     }
@@ -145,25 +169,49 @@ struct BenchIndexCommand: AsyncParsableCommand {
         return contexts
     }
 
-    private func timeQueries(index path: String, contexts: [[TokenID]]) throws -> QueryLatency {
-        let index = try TokenIndex(path: path)
-        let options = QueryOptions(maxMatchLength: contextLength)
-        for c in contexts { _ = try index.query(context: c, options: options) }  // warm the map
-        let clock = ContinuousClock()
-        var samples: [Double] = []
-        samples.reserveCapacity(contexts.count)
-        var matched = 0, matchTotal = 0
-        for c in contexts {
-            let start = clock.now
-            let r = try index.query(context: c, options: options)
-            samples.append((clock.now - start).seconds * 1e6)
-            if r.matchLength > 0 { matched += 1 }
-            matchTotal += r.matchLength
+    /// Times the bounded queries over `contexts`, and the exhaustive baseline over the first
+    /// `baselineLimit` of them.
+    private func timeQueries(_ index: TokenIndex, contexts: [[TokenID]], workload: String,
+                             baselineLimit: Int = .max) throws -> QueryLatency {
+        let bounded = QueryOptions(maxMatchLength: contextLength)
+        var exhaustive = QueryOptions.exhaustive(maxMatchLength: contextLength)
+        exhaustive.top = bounded.top
+        exhaustive.continuationLength = bounded.continuationLength
+        for c in contexts { _ = try index.query(context: c, options: bounded) }  // warm the map
+        func time(_ options: QueryOptions, _ contexts: ArraySlice<[TokenID]>) throws -> (samples: [Double], matched: Int, matchTotal: Int) {
+            let clock = ContinuousClock()
+            var samples: [Double] = []
+            samples.reserveCapacity(contexts.count)
+            var matched = 0, matchTotal = 0
+            for c in contexts {
+                let start = clock.now
+                let r = try index.query(context: c, options: options)
+                samples.append((clock.now - start).seconds * 1e6)
+                if r.matchLength > 0 { matched += 1 }
+                matchTotal += r.matchLength
+            }
+            return (samples.sorted(), matched, matchTotal)
         }
-        samples.sort()
-        func at(_ q: Double) -> Double { samples[min(samples.count - 1, Int(q * Double(samples.count)))] }
-        return QueryLatency(queries: samples.count, matched: matched, meanMatchLength: Double(matchTotal) / Double(samples.count),
-                            p50: at(0.5), p90: at(0.9), p99: at(0.99), mean: samples.reduce(0, +) / Double(samples.count))
+        let fast = try time(bounded, contexts[...])
+        let slow = try time(exhaustive, contexts.prefix(baselineLimit))
+        func at(_ samples: [Double], _ q: Double) -> Double { samples[min(samples.count - 1, Int(q * Double(samples.count)))] }
+        return QueryLatency(workload: workload, queries: contexts.count, matched: fast.matched,
+                            meanMatchLength: Double(fast.matchTotal) / Double(contexts.count),
+                            p50: at(fast.samples, 0.5), p90: at(fast.samples, 0.9), p99: at(fast.samples, 0.99),
+                            mean: fast.samples.reduce(0, +) / Double(contexts.count),
+                            exhaustiveQueries: slow.samples.count, exhaustiveP50: at(slow.samples, 0.5), exhaustiveP99: at(slow.samples, 0.99))
+    }
+
+    /// Time to sort the stream's ids as plain integers: a machine-speed baseline for the
+    /// suffix-array construction, measured in the same command.
+    private func timeSort(stream: String) throws -> Double {
+        var ids = try Data(contentsOf: URL(fileURLWithPath: stream)).withUnsafeBytes { Array($0.bindMemory(to: UInt32.self)) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        ids.sort()
+        let seconds = (clock.now - start).seconds
+        precondition(ids.first! <= ids.last!)
+        return seconds
     }
 }
 
