@@ -155,6 +155,7 @@ func sais<S: SymbolString>(_ s: S, _ sa: UnsafeMutablePointer<Int32>, _ n: Int, 
             let q = Int(sa[j &+ lookahead])
             s.prefetch(q)
             retrace_prefetch(t + (q >> 6))
+            retrace_prefetch_write(sa + (n1 + q / 2))
         }
         let pos = Int(sa[j])
         var differs = false
