@@ -22,6 +22,10 @@ enum IndexFormat {
     static let suffixesKey = "suffixes"
     static let bucketsKey = "buckets"
 
+    /// Map size every index is opened with: address space only (the file grows as data
+    /// does), large enough that the map never has to move under pinned static arrays.
+    static let mapSize = 1 << 38
+
     /// Largest static store: suffix positions are 32-bit.
     static let maxSymbols = Int(Int32.max) - 2
 

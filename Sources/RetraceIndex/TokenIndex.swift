@@ -39,7 +39,7 @@ public final class TokenIndex: Sendable {
         }
         let env: Environment
         do {
-            env = try Environment(path: path, options: .init(maxDatabases: 8, mapSize: max(1 << 30, fileSize * 2)))
+            env = try Environment(path: path, options: .init(maxDatabases: 8, mapSize: IndexFormat.mapSize))
         } catch {
             throw error.code == LMDBError.invalid || error.code == LMDBError.versionMismatch
                 ? IndexError.corrupt(path: path, reason: "data.mdb is not a valid LMDB file (\(error.message))")
@@ -50,13 +50,14 @@ public final class TokenIndex: Sendable {
             throw IndexError.corrupt(path: path, reason: "data.mdb is truncated (\(fileSize) bytes, needs \(env.usedBytes))")
         }
         self.environment = env
+        let snapshot: Snapshot
         do {
             let meta = try env.openDatabase(IndexFormat.metaDatabase)
             staticDatabase = try env.openDatabase(IndexFormat.staticDatabase)
             dynamic = DynamicStore(documents: try env.openDatabase(IndexFormat.dynamicDocumentsDatabase),
                                    postings: try env.openDatabase(IndexFormat.dynamicPostingsDatabase),
                                    meta: meta)
-            let snapshot = try env.snapshot()
+            snapshot = try env.snapshot()
             guard let metadata = try snapshot.read({ txn in
                 try txn.withValue(meta, key: Array(IndexFormat.metadataKey.utf8)) {
                     try StoredJSON.decode(IndexMetadata.self, from: $0)
@@ -74,7 +75,7 @@ public final class TokenIndex: Sendable {
             throw IndexError.unsupportedFormat(path: path, found: metadata.formatVersion, supported: IndexFormat.version)
         }
         guard metadata.state == .complete else { throw IndexError.incomplete(path: path) }
-        pinned = try PinnedStaticArrays(snapshot: try env.snapshot(), database: staticDatabase, metadata: metadata, path: path)
+        pinned = try PinnedStaticArrays(snapshot: snapshot, database: staticDatabase, metadata: metadata, path: path)
     }
 
     /// Throws ``IndexError/tokenizerMismatch(index:given:)`` unless `identity` made this index's ids.

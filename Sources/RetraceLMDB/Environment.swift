@@ -37,8 +37,9 @@ public final class Environment: @unchecked Sendable {
     let handle: OpaquePointer
     public let path: String
     public let options: Options
-    /// Serialises map resizing against transaction starts inside this process.
-    private let resizeLock = Mutex(())
+    /// Serialises map resizing, and counts live snapshots: while one lives, values it lent
+    /// point into the current map, so the map must not move.
+    private let resizeLock = Mutex(0)
 
     /// Opens (creating if needed and not read-only) the environment in directory `path`.
     public init(path: String, options: Options = Options()) throws(LMDBError) {
@@ -118,8 +119,10 @@ public final class Environment: @unchecked Sendable {
 
     /// Sets the map size to at least `bytes` (no transaction of this process may be open).
     public func ensureMapSize(_ bytes: Int) throws(LMDBError) {
-        try resizeLock.withLock { _ throws(LMDBError) in
-            if mapSize < bytes { try check(mdb_env_set_mapsize(handle, bytes), "set_mapsize") }
+        try resizeLock.withLock { snapshots throws(LMDBError) in
+            guard mapSize < bytes else { return }
+            guard snapshots == 0 else { throw LMDBError(code: MDB_MAP_FULL, operation: "resize the map while a snapshot pins it") }
+            try check(mdb_env_set_mapsize(handle, bytes), "set_mapsize")
         }
     }
 
@@ -127,17 +130,25 @@ public final class Environment: @unchecked Sendable {
     public func sync() throws(LMDBError) { try check(mdb_env_sync(handle, 1), "sync") }
 
     func grow() throws(LMDBError) {
-        try resizeLock.withLock { _ throws(LMDBError) in
+        try resizeLock.withLock { snapshots throws(LMDBError) in
+            // Remapping would leave a live snapshot's borrowed pointers dangling: refuse.
+            guard snapshots == 0 else { throw LMDBError(code: MDB_MAP_FULL, operation: "grow the map while a snapshot pins it") }
             try check(mdb_env_set_mapsize(handle, mapSize * 2), "grow map")
         }
     }
+
+    func snapshotStarted() { resizeLock.withLock { $0 += 1 } }
+    func snapshotEnded() { resizeLock.withLock { $0 -= 1 } }
 
     func begin(readOnly: Bool) throws(LMDBError) -> OpaquePointer {
         var txn: OpaquePointer?
         var rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
         if rc == MDB_MAP_RESIZED {
-            // Another process grew the map: adopt its size and try again.
-            try resizeLock.withLock { _ throws(LMDBError) in try check(mdb_env_set_mapsize(handle, 0), "adopt map size") }
+            // Another process grew the map: adopt its size (unless a snapshot pins the map) and try again.
+            try resizeLock.withLock { snapshots throws(LMDBError) in
+                guard snapshots == 0 else { throw LMDBError(code: MDB_MAP_RESIZED, operation: "adopt a grown map while a snapshot pins it") }
+                try check(mdb_env_set_mapsize(handle, 0), "adopt map size")
+            }
             rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
         }
         try check(rc, readOnly ? "begin read transaction" : "begin write transaction")

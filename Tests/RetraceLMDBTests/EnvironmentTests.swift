@@ -56,6 +56,23 @@ import RetraceTestSupport
         #expect(try env.read { txn in try txn.count(db) } == 8)
     }
 
+    @Test func mapDoesNotMoveUnderALiveSnapshot() throws {
+        let dir = TemporaryDirectory()
+        let env = try Environment(path: dir.path, options: .init(mapSize: 1 << 20))
+        let db = try env.openDatabase("big", flags: .create)
+        try env.write { txn in try txn.put(db, key: [0], value: [UInt8](repeating: 1, count: 1000)) }
+        let snapshot = try env.snapshot()
+        let pinned = try #require(try snapshot.pinnedValue(db, key: [UInt8(0)]))
+        let blob = [UInt8](repeating: 7, count: 1 << 19)
+        #expect(throws: LMDBError.self) {
+            for i in 1..<8 { try env.write { txn in try txn.put(db, key: [UInt8(i)], value: blob) } }
+        }
+        #expect(pinned.allSatisfy { $0 == 1 })  // still readable: the map did not move
+        _ = consume snapshot
+        try env.write { txn in try txn.put(db, key: [9], value: blob + blob) }
+        #expect(env.mapSize > 1 << 20)
+    }
+
     @Test func duplicateSortedValues() throws {
         let dir = TemporaryDirectory()
         let env = try Environment(path: dir.path)
