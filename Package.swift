@@ -24,6 +24,8 @@ let package = Package(
         .library(name: "RetraceIndex", targets: ["RetraceIndex"]),
         .library(name: "RetraceStats", targets: ["RetraceStats"]),
         .library(name: "RetraceLlama", targets: ["RetraceLlama"]),
+        .library(name: "RetraceSpeculation", targets: ["RetraceSpeculation"]),
+        .library(name: "RetraceEngine", targets: ["RetraceEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,6 +53,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Pure speculative-decoding logic: draft trees, drafters, verification, tree sizing.
+        .target(name: "RetraceSpeculation", dependencies: ["RetraceCore"], swiftSettings: swiftSettings),
+        // The decoding loop: target model, drafter, verifier, statistics.
+        .target(
+            name: "RetraceEngine",
+            dependencies: ["RetraceCore", "RetraceSpeculation", "RetraceIndex", "RetraceLlama", "RetraceStats"],
+            swiftSettings: swiftSettings
+        ),
         // Session and step statistics in SQLite.
         .target(
             name: "RetraceStats",
@@ -67,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "retrace",
             dependencies: [
-                "RetraceCore", "RetraceIndex", "RetraceStats", "RetraceLlama",
+                "RetraceCore", "RetraceIndex", "RetraceStats", "RetraceLlama", "RetraceSpeculation", "RetraceEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,6 +90,8 @@ let package = Package(
         .testTarget(name: "RetraceIndexTests", dependencies: ["RetraceIndex", "RetraceTestSupport"]),
         .testTarget(name: "RetraceStatsTests", dependencies: ["RetraceStats"]),
         .testTarget(name: "RetraceLlamaTests", dependencies: ["RetraceLlama", "RetraceTestSupport"]),
+        .testTarget(name: "RetraceSpeculationTests", dependencies: ["RetraceSpeculation"]),
+        .testTarget(name: "RetraceEngineTests", dependencies: ["RetraceEngine", "RetraceTestSupport"]),
         .testTarget(name: "RetraceCLITests", dependencies: ["RetraceIndex", "RetraceStats", "RetraceTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -38,4 +38,12 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// Number of tokens in the model's vocabulary.
     public var vocabularySize: Int { Int(llama_vocab_n_tokens(vocabulary)) }
+
+    /// Context length the model was trained with.
+    public var trainedContextLength: Int { Int(llama_model_n_ctx_train(handle)) }
+
+    /// Whether `token` ends generation (EOS, end of turn).
+    public func isEndOfGeneration(_ token: UInt32) -> Bool {
+        llama_vocab_is_eog(vocabulary, llama_token(bitPattern: token))
+    }
 }

@@ -1,20 +1,27 @@
 import ArgumentParser
 import Foundation
+import RetraceEngine
+import RetraceCore
 import RetraceIndex
+import RetraceLlama
+import RetraceStats
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "The main job on the embedded defaults: build the default index if missing, describe it, query it.")
+        abstract: "The main job on the embedded defaults: default index, then a varied prompt set plain and speculative.")
 
-    @Option(help: "Index directory.")
+    @Option(help: "Index directory (built from the default corpus when missing).")
     var index = Defaults.indexPath
 
     @Option(help: "Corpus to index when the index is missing (default: the Python standard library linked by tools/setup).")
     var corpus: String?
 
-    @Option(help: "Text to query.")
-    var text = "\n    def __init__(self"
+    @Option(help: "Tokens per prompt.")
+    var maxTokens = 128
+
+    @Option(help: "Statistics database (default: $RETRACE_HOME/stats.sqlite).")
+    var stats: String?
 
     @OptionGroup var model: ModelOptions
 
@@ -34,10 +41,37 @@ struct DemoCommand: AsyncParsableCommand {
         print("\n== retrace index info \(index)")
         var info = try IndexInfoCommand.parse([index])
         try await info.run()
-        print("\n== retrace index query \(index) --text \(text.debugDescription)")
-        var queryArguments = [index, "--text", text, "--top", "5", "--length", "12"]
-        if let m = model.model { queryArguments += ["--model", m] }
-        var query = try IndexQueryCommand.parse(queryArguments)
-        try await query.run()
+
+        let runtime = try TargetRuntime(modelPath: model.modelPath, indexPath: index, contextLength: 4096)
+        print("\n== \(DemoPrompts.all.count) prompts, \(maxTokens) tokens each, plain greedy then speculative (same model, same settings)")
+        if !runtime.costIsMeasured {
+            print("   (no measured cost curve for this machine yet: `retrace calibrate` measures one; using the reference curve)")
+        }
+        let statsPath = stats ?? Defaults.statsPath
+        let store = try StatsStore(path: statsPath)
+        let writer = store.makeWriter()
+        defer { writer.close() }
+        print("prompt   kind                 plain t/s   spec t/s   speedup    MAT  tree  identical")
+        var plainTokens = 0, plainSeconds = 0.0, fastTokens = 0, fastSeconds = 0.0, steps = 0
+        for item in DemoPrompts.all {
+            let prompt = try runtime.promptTokens(item.prompt, raw: false)
+            let plain = try runtime.makeGenerator().generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: false))
+            let generator = runtime.makeGenerator()
+            let session = SessionRecord(modelFingerprint: runtime.tokenizer.identity.fingerprint, index: index,
+                                        configuration: #"{"demo":"\#(item.id)","maxTokens":\#(maxTokens)}"#)
+            try store.start(session)
+            generator.statistics = (writer, session.id)
+            let fast = try generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens))
+            try store.end(sessionID: session.id)
+            plainTokens += plain.tokens.count; plainSeconds += plain.totalSeconds - plain.promptSeconds
+            fastTokens += fast.tokens.count; fastSeconds += fast.totalSeconds - fast.promptSeconds; steps += fast.steps
+            print(String(format: "%-8@ %-20@ %9.1f %10.1f %8.2fx %6.2f %5.1f  %@", item.id as NSString, item.kind as NSString,
+                         plain.tokensPerSecond, fast.tokensPerSecond, fast.tokensPerSecond / max(plain.tokensPerSecond, 1e-9),
+                         fast.meanAcceptedTokens, fast.meanTreeSize, (plain.tokens == fast.tokens ? "yes" : "NO") as NSString))
+        }
+        let plainRate = Double(plainTokens) / max(plainSeconds, 1e-9), fastRate = Double(fastTokens) / max(fastSeconds, 1e-9)
+        print(String(format: "%-29@ %9.1f %10.1f %8.2fx %6.2f", "total" as NSString, plainRate, fastRate, fastRate / plainRate,
+                     Double(fastTokens) / Double(max(steps, 1))))
+        print("\nstatistics of the speculative runs: \(statsPath) (see `retrace stats`)")
     }
 }

@@ -86,13 +86,18 @@ import RetraceTestSupport
         #expect(r.status != 0 && r.stderr.contains("not a Retrace statistics database"), "\(r.output)")
     }
 
-    @Test func demoBuildsTheDefaultIndexAndQueriesIt() throws {
+    @Test func demoBuildsTheDefaultIndexAndComparesPlainWithSpeculative() throws {
         let dir = TemporaryDirectory()
-        let r = try runRetrace(["demo", "--index", dir.file("default")])
+        let r = try runRetrace(["demo", "--index", dir.file("default"), "--max-tokens", "32", "--stats", dir.file("stats.sqlite")])
         #expect(r.status == 0, "\(r.output)")
         #expect(r.stdout.contains("static"))
-        #expect(r.stdout.contains("longest match"))
+        let rows = r.stdout.split(separator: "\n").filter { ["code", "summary", "qa", "chat"].contains($0.split(separator: " ").first ?? "") }
+        #expect(rows.count == 4, "\(r.stdout)")
+        #expect(rows.allSatisfy { $0.hasSuffix("yes") }, "\(r.stdout)")
+        #expect(r.stdout.contains("total"))
         let verify = try runRetrace(["index", "verify", dir.file("default")])
         #expect(verify.status == 0, "\(verify.output)")
+        let stats = try runRetrace(["stats", dir.file("stats.sqlite"), "--json"])
+        #expect(stats.status == 0 && stats.stdout.contains("\"sessions\" : 4"), "\(stats.output)")
     }
 }

@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (run them from a release build).",
-        subcommands: [BenchIndexCommand.self])
+        subcommands: [BenchIndexCommand.self, BenchGenerateCommand.self])
 }
 
 /// Build throughput, size and peak memory of index builds, and query latency.

@@ -1,0 +1,52 @@
+import Foundation
+public import RetraceLlama
+public import RetraceSpeculation
+
+/// Measures what a verification costs on this machine: one `llama_decode` of B tokens after
+/// D tokens of context, for the batch sizes a draft tree can have.
+public struct CostCalibrator {
+    public var contextLengths: [Int]
+    public var batchSizes: [Int]
+    public var repeats: Int
+
+    public init(contextLengths: [Int] = [64, 512, 1536], batchSizes: [Int] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48],
+                repeats: Int = 5) {
+        self.contextLengths = contextLengths
+        self.batchSizes = batchSizes
+        self.repeats = repeats
+    }
+
+    /// Runs the measurements (median of `repeats`) on `context`, which it clears.
+    public func measure(_ context: LlamaContext, progress: (String) -> Void = { _ in }) throws -> CostModel {
+        let clock = ContinuousClock()
+        var table: [[Double]] = []
+        // Filler text tokens: any ids do, the cost does not depend on them.
+        let filler = (0..<(contextLengths.max()! + batchSizes.max()!)).map { UInt32(100 + ($0 * 7919) % 20_000) }
+        for d in contextLengths {
+            context.clear()
+            var position = 0
+            while position < d {
+                let end = min(d, position + context.options.batchCapacity)
+                try context.decode((position..<end).map { BatchRow(token: filler[$0], position: $0, sequences: [0], wantsLogits: false) })
+                position = end
+            }
+            var row: [Double] = []
+            for b in batchSizes {
+                var samples: [Double] = []
+                for _ in 0..<(repeats + 1) {
+                    let rows = (0..<b).map { BatchRow(token: filler[d + $0], position: d + $0, sequences: [0], wantsLogits: true) }
+                    let start = clock.now
+                    try context.decode(rows)
+                    samples.append((clock.now - start).seconds * 1000)
+                    context.removeSequence(0, from: d)
+                }
+                samples.removeFirst()  // warm-up
+                row.append(samples.sorted()[samples.count / 2])
+            }
+            progress("D=\(d): " + zip(batchSizes, row).map { "B\($0)=\(String(format: "%.1f", $1))ms" }.joined(separator: " "))
+            table.append(row)
+        }
+        context.clear()
+        return CostModel(contextLengths: contextLengths, batchSizes: batchSizes, milliseconds: table)
+    }
+}

@@ -1,0 +1,23 @@
+/// Where a drafted token came from. Statistics credit accepted tokens to these.
+public enum DraftSource: Int, CaseIterable, Sendable, Codable, CustomStringConvertible {
+    /// The persistent index: corpus and past generations.
+    case index
+    /// The live context: prompt and generated tokens.
+    case context
+
+    public var description: String {
+        switch self {
+        case .index: "index"
+        case .context: "context"
+        }
+    }
+}
+
+/// A small set of ``DraftSource``s.
+public struct DraftSources: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    public init(_ source: DraftSource) { rawValue = 1 << UInt16(source.rawValue) }
+
+    public var members: [DraftSource] { DraftSource.allCases.filter { contains(DraftSources($0)) } }
+}

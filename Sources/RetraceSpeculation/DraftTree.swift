@@ -1,0 +1,98 @@
+public import RetraceCore
+
+/// A tree of drafted tokens, stored as an arena: node `i` has a token, a parent (`-1` for a
+/// child of the last committed token), a depth (1 for those children), a score (the estimated
+/// probability that the target accepts the whole path to it) and the sources that proposed it.
+/// Nodes are kept in insertion order, so every parent precedes its children. Pure.
+public struct DraftTree: Sendable, Equatable {
+    public private(set) var tokens: [TokenID] = []
+    public private(set) var parents: [Int] = []
+    public private(set) var depths: [Int] = []
+    public private(set) var scores: [Double] = []
+    public private(set) var sources: [DraftSources] = []
+    /// Children of each node; index `count` holds the root's children.
+    private var childLists: [Int: [Int]] = [:]
+
+    public init() {}
+
+    public var count: Int { tokens.count }
+    public var isEmpty: Bool { tokens.isEmpty }
+    public var maxDepth: Int { depths.max() ?? 0 }
+
+    /// Children of `node`, or of the root when `node` is -1.
+    public func children(of node: Int) -> [Int] { childLists[node] ?? [] }
+
+    /// The child of `node` (or of the root, -1) carrying `token`, if any.
+    public func child(of node: Int, token: TokenID) -> Int? {
+        children(of: node).first { tokens[$0] == token }
+    }
+
+    /// Adds `token` under `parent`, or merges into the existing child with that token (its
+    /// score becomes the larger, its sources the union). Returns the node.
+    @discardableResult
+    public mutating func add(_ token: TokenID, under parent: Int, score: Double, source: DraftSources) -> Int {
+        precondition(parent >= -1 && parent < count, "no such parent")
+        if let existing = child(of: parent, token: token) {
+            scores[existing] = max(scores[existing], score)
+            sources[existing].formUnion(source)
+            return existing
+        }
+        let node = count
+        tokens.append(token)
+        parents.append(parent)
+        depths.append(parent < 0 ? 1 : depths[parent] + 1)
+        scores.append(score)
+        sources.append(source)
+        childLists[parent, default: []].append(node)
+        return node
+    }
+
+    /// Merges a chain by longest common prefix: shared nodes are reused, the rest appended.
+    /// `scores[i]` is the path score of the chain's first `i + 1` tokens.
+    public mutating func insert(path: [TokenID], scores pathScores: [Double], source: DraftSources) {
+        precondition(path.count == pathScores.count, "one score per token")
+        var parent = -1
+        for (token, score) in zip(path, pathScores) {
+            parent = add(token, under: parent, score: score, source: source)
+        }
+    }
+
+    /// Leaves (nodes without children), in node order.
+    public var leaves: [Int] { (0..<count).filter { children(of: $0).isEmpty } }
+
+    /// The tokens from the root down to `node`.
+    public func path(to node: Int) -> [TokenID] {
+        var out: [TokenID] = []
+        var n = node
+        while n >= 0 {
+            out.append(tokens[n])
+            n = parents[n]
+        }
+        return out.reversed()
+    }
+
+    /// The `limit` best nodes by score (a parent always scores at least as high as its child,
+    /// and wins ties), as a new tree: the closure under parents is kept.
+    public func pruned(to limit: Int) -> DraftTree {
+        guard limit < count else { return self }
+        let order = (0..<count).sorted { (a: Int, b: Int) -> Bool in
+            if scores[a] != scores[b] { return scores[a] > scores[b] }
+            if depths[a] != depths[b] { return depths[a] < depths[b] }
+            return a < b
+        }
+        var keep = Set<Int>()
+        for node in order where keep.count < limit {
+            // Parents score at least as high, so they are already kept; check anyway.
+            if parents[node] < 0 || keep.contains(parents[node]) { keep.insert(node) }
+        }
+        var out = DraftTree()
+        var map: [Int: Int] = [-1: -1]
+        for node in 0..<count where keep.contains(node) {
+            map[node] = out.add(tokens[node], under: map[parents[node]]!, score: scores[node], source: sources[node])
+        }
+        return out
+    }
+
+    /// Expected tokens a verification of this tree yields: 1 (the bonus) + Σ path scores.
+    public var expectedAcceptedTokens: Double { 1 + scores.reduce(0, +) }
+}

@@ -1,0 +1,107 @@
+public import RetraceCore
+
+/// Where the drafter finds stored continuations: the persistent index, or any stand-in.
+public protocol ContinuationProvider {
+    /// The longest suffix of `context` found, its occurrence count, and the most frequent
+    /// continuations (at most `top`, at most `length` tokens) with their counts.
+    func continuations(of context: [TokenID], top: Int, length: Int) throws
+        -> (matchLength: Int, occurrences: Int, continuations: [(tokens: [TokenID], count: Int)])
+}
+
+/// The first Retrace drafter: merges stored continuations from the index and earlier
+/// occurrences in the live context into one tree by longest prefix, scoring each node with
+/// the estimated probability that the target accepts its whole path (retrieval frequencies
+/// times the sources' online-calibrated acceptance). Pure given its provider.
+public struct RetrievalDrafter: Drafter {
+    public var index: (any ContinuationProvider)?
+    public private(set) var context = ContextLookup()
+    public private(set) var calibration = SourceCalibration()
+    public var maxDepth: Int
+    public var indexBranches: Int
+    public var contextBranches: Int
+    /// What the last draft proposed: per node, which sources and their match lengths.
+    private var lastProposals: [Int: [(DraftSource, Int)]] = [:]
+
+    public init(index: (any ContinuationProvider)?, maxDepth: Int = 8, indexBranches: Int = 4, contextBranches: Int = 2) {
+        self.index = index
+        self.maxDepth = maxDepth
+        self.indexBranches = indexBranches
+        self.contextBranches = contextBranches
+    }
+
+    /// Starts a session on `prompt`.
+    public mutating func start(prompt: [TokenID]) {
+        context = ContextLookup()
+        context.append(prompt)
+        lastProposals = [:]
+    }
+
+    /// Appends committed tokens to the live context.
+    public mutating func commit(_ tokens: [TokenID]) { context.append(tokens) }
+
+    /// Drafts a tree continuing the live context.
+    public mutating func draft() throws -> DraftTree {
+        var tree = DraftTree()
+        var proposals: [Int: [(DraftSource, Int)]] = [:]
+        func insert(_ path: [TokenID], conditional: [Double], source: DraftSource, matchLength: Int) {
+            var parent = -1
+            var score = 1.0
+            for (token, q) in zip(path, conditional) {
+                score *= q
+                if score < 0.01 { break }
+                parent = tree.add(token, under: parent, score: score, source: DraftSources(source))
+                proposals[parent, default: []].append((source, matchLength))
+            }
+        }
+        for match in context.matches(branches: contextBranches, length: maxDepth) {
+            let a = calibration.acceptance(.context, matchLength: match.matchLength)
+            insert(match.continuation, conditional: Array(repeating: a, count: match.continuation.count),
+                   source: .context, matchLength: match.matchLength)
+        }
+        if let index, !context.tokens.isEmpty {
+            let found = try index.continuations(of: Array(context.tokens.suffix(32)), top: indexBranches, length: maxDepth)
+            if found.matchLength > 0, found.occurrences > 0 {
+                let a = calibration.acceptance(.index, matchLength: found.matchLength)
+                // Conditional frequency of each prefix among the returned continuations.
+                var prefixCounts: [[TokenID]: Int] = [:]
+                for c in found.continuations {
+                    for k in 1...c.tokens.count { prefixCounts[Array(c.tokens.prefix(k)), default: 0] += c.count }
+                }
+                for c in found.continuations {
+                    var conditional: [Double] = []
+                    var parentCount = found.occurrences
+                    for k in 1...c.tokens.count {
+                        let count = prefixCounts[Array(c.tokens.prefix(k))] ?? 0
+                        conditional.append(a * Double(count) / Double(max(parentCount, 1)))
+                        parentCount = count
+                    }
+                    insert(c.tokens, conditional: conditional, source: .index, matchLength: found.matchLength)
+                }
+            }
+        }
+        lastProposals = proposals
+        return tree
+    }
+
+    /// Learns from a verification of the last drafted tree.
+    public mutating func learn(from tree: DraftTree, result: VerificationResult) {
+        // Along the accepted path, each level is one try for every source that proposed a
+        // child there: a hit if its child was the target's token.
+        var parent = -1
+        var levelIndex = 0
+        while true {
+            let accepted = levelIndex < result.acceptedNodes.count ? result.acceptedNodes[levelIndex] : nil
+            var tried: [DraftSource: (Int, Bool)] = [:]
+            for child in tree.children(of: parent) {
+                for (source, matchLength) in lastProposals[child] ?? [] {
+                    let hit = child == accepted
+                    if let prior = tried[source] { tried[source] = (prior.0, prior.1 || hit) } else { tried[source] = (matchLength, hit) }
+                }
+            }
+            for (source, (matchLength, hit)) in tried { calibration.record(source, matchLength: matchLength, accepted: hit) }
+            guard let next = accepted else { break }
+            parent = next
+            levelIndex += 1
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// Chooses how much of a drafted tree to verify: the prefix of its best nodes that maximises
+/// expected tokens per unit of verification cost, or nothing when no tree beats a plain step.
+/// Pure.
+public struct TreeSizer: Sendable {
+    public var cost: CostModel
+    /// Largest tree considered.
+    public var maxNodes: Int
+
+    public init(cost: CostModel, maxNodes: Int = 48) {
+        self.cost = cost
+        self.maxNodes = maxNodes
+    }
+
+    /// The pruned tree to verify, given `pending` tokens that must be decoded anyway in the
+    /// same batch (the tokens committed by the last step) at context length `context`.
+    public func size(_ tree: DraftTree, pending: Int, context: Int) -> DraftTree {
+        guard !tree.isEmpty else { return tree }
+        let candidate = tree.pruned(to: maxNodes)
+        let scores = candidate.scores.sorted(by: >)
+        // A plain step decodes the pending tokens alone and yields one token.
+        var bestNodes = 0
+        var bestRate = 1 / cost.relativeCost(batch: pending, context: context)
+        var expected = 1.0
+        for (i, s) in scores.enumerated() {
+            expected += s
+            let rate = expected / cost.relativeCost(batch: pending + i + 1, context: context)
+            if rate > bestRate {
+                bestRate = rate
+                bestNodes = i + 1
+            }
+        }
+        return bestNodes == 0 ? DraftTree() : candidate.pruned(to: bestNodes)
+    }
+}

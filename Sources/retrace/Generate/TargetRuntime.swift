@@ -1,0 +1,59 @@
+import Foundation
+import RetraceCore
+import RetraceEngine
+import RetraceIndex
+import RetraceLlama
+import RetraceSpeculation
+
+/// The target model with everything a generation needs: its tokenizer, chat template,
+/// context, the index (if any) and the measured cost curve.
+final class TargetRuntime {
+    let model: LlamaModel
+    let tokenizer: LlamaTokenizer
+    let template: ChatTemplate
+    let context: LlamaContext
+    let index: TokenIndex?
+    let cost: CostModel
+    let costIsMeasured: Bool
+
+    init(modelPath: String, indexPath: String?, contextLength: Int) throws {
+        model = try LlamaModel(path: modelPath)
+        tokenizer = LlamaTokenizer(model: model)
+        template = try ChatTemplate(model: model)
+        guard contextLength <= model.trainedContextLength else {
+            throw CLIError("--context \(contextLength) exceeds the model's trained context of \(model.trainedContextLength) tokens")
+        }
+        context = try LlamaContext(model: model, options: ContextOptions(contextLength: contextLength))
+        if let indexPath {
+            let index = try TokenIndex(path: indexPath)
+            try index.requireTokenizer(tokenizer.identity)
+            self.index = index
+        } else {
+            index = nil
+        }
+        if let measured = try? Self.loadCost(modelPath: modelPath) {
+            cost = measured
+            costIsMeasured = true
+        } else {
+            cost = .fallback
+            costIsMeasured = false
+        }
+    }
+
+    /// Where `retrace calibrate` keeps the cost curve: beside the model.
+    static func costPath(modelPath: String) -> String { modelPath + ".retrace-cost.json" }
+
+    static func loadCost(modelPath: String) throws -> CostModel {
+        try JSONDecoder().decode(CostModel.self, from: Data(contentsOf: URL(fileURLWithPath: costPath(modelPath: modelPath))))
+    }
+
+    /// Chat-formatted prompt tokens for one user message (or the raw text with `raw`).
+    func promptTokens(_ text: String, raw: Bool) throws -> [TokenID] {
+        let formatted = raw ? text : try template.format(user: text)
+        return try tokenizer.tokenize(formatted, addSpecial: raw, parseSpecial: !raw)
+    }
+
+    func makeGenerator() -> SpeculativeGenerator {
+        SpeculativeGenerator(context: context, drafter: RetrievalDrafter(index: index), sizer: TreeSizer(cost: cost))
+    }
+}

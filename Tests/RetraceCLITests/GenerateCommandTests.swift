@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import RetraceTestSupport
+
+@Suite struct GenerateCommandTests {
+    @Test func generatesJSONIngestsAndRecordsStatistics() throws {
+        let dir = TemporaryDirectory()
+        let code = try Fixtures.codeDirectory(in: dir)
+        #expect(try runRetrace(["index", "build", "--out", dir.file("idx"), code]).status == 0)
+        try #"{"id": 7, "category": "code", "prompt": "Write a Python function add(a, b) that returns a + b."}"#
+            .appending("\n").appending(#"{"id": "second", "prompt": "Say hello."}"#)
+            .write(toFile: dir.file("p.jsonl"), atomically: true, encoding: .utf8)
+        var outputs: [[String: Any]] = []
+        for flags in [["--no-speculate"], []] {
+            let r = try runRetrace(["generate", "--index", dir.file("idx"), "--prompts", dir.file("p.jsonl"), "--max-tokens", "24",
+                                    "--json", "--stats", dir.file("s.sqlite"), "--no-ingest"] + flags)
+            #expect(r.status == 0, "\(r.output)")
+            let lines = r.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            #expect(lines.count == 2)
+            #expect(lines.map { $0["id"] as? String } == ["7", "second"])
+            for key in ["output_tokens", "output_text", "tokens_per_second", "steps", "mat"] { #expect(lines[0][key] != nil, "\(key)") }
+            outputs.append(contentsOf: lines)
+        }
+        #expect(outputs[0]["output_tokens"] as? [Int] == outputs[2]["output_tokens"] as? [Int])
+        #expect(outputs[1]["output_tokens"] as? [Int] == outputs[3]["output_tokens"] as? [Int])
+        let stats = try runRetrace(["stats", dir.file("s.sqlite"), "--json"])
+        #expect(stats.stdout.contains("\"sessions\" : 4"), "\(stats.output)")
+        // Without --no-ingest the output goes into the dynamic store.
+        let r = try runRetrace(["generate", "--index", dir.file("idx"), "--prompt", "Say hello.", "--max-tokens", "8",
+                                "--stats", dir.file("s.sqlite")])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(try runRetrace(["index", "info", dir.file("idx")]).stdout.contains("dynamic     8 tokens in 1 documents"))
+    }
+
+    @Test func badInputsGetClearErrors() throws {
+        let dir = TemporaryDirectory()
+        func expectFailure(_ arguments: [String], mentions phrase: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let r = try runRetrace(["generate", "--stats", dir.file("s.sqlite"), "--index", "none"] + arguments)
+            #expect(r.status != 0 && r.status < 128, "\(arguments): \(r.output)", sourceLocation: sourceLocation)
+            #expect(r.stderr.localizedCaseInsensitiveContains(phrase), "\(arguments): \(r.output)", sourceLocation: sourceLocation)
+        }
+        try expectFailure(["--prompt", "hi", "--model", dir.file("missing.gguf")], mentions: "model file not found")
+        FileManager.default.createFile(atPath: dir.file("bad.gguf"), contents: Data("GGUF but not really".utf8))
+        try expectFailure(["--prompt", "hi", "--model", dir.file("bad.gguf")], mentions: "cannot load model")
+        try expectFailure(["--prompt", ""], mentions: "empty")
+        try expectFailure(["--prompt", "hi", "--max-tokens", "0"], mentions: "--max-tokens")
+        try expectFailure(["--prompt", String(repeating: "word ", count: 400), "--context", "256"], mentions: "context window")
+        try "{\"id\": 1, \"prompt\": \"ok\"}\nnot json\n".write(toFile: dir.file("p.jsonl"), atomically: true, encoding: .utf8)
+        try expectFailure(["--prompts", dir.file("p.jsonl")], mentions: "p.jsonl:2")
+        try "{\"id\": 1}\n".write(toFile: dir.file("q.jsonl"), atomically: true, encoding: .utf8)
+        try expectFailure(["--prompts", dir.file("q.jsonl")], mentions: "no \"prompt\"")
+        try Fixtures.pretokenizedIndex([[1, 2, 3]], at: dir.file("foreign"), in: dir)
+        let r = try runRetrace(["generate", "--stats", dir.file("s.sqlite"), "--index", dir.file("foreign"), "--prompt", "hi"])
+        #expect(r.status != 0 && r.stderr.contains("tokenizer"), "\(r.output)")
+    }
+}

@@ -1,0 +1,76 @@
+import Testing
+@testable import RetraceSpeculation
+
+@Suite struct DraftTreeTests {
+    @Test func longestPrefixMergeSharesNodesAndKeepsBestScores() {
+        var tree = DraftTree()
+        tree.insert(path: [1, 2, 3], scores: [0.9, 0.8, 0.5], source: DraftSources(.index))
+        tree.insert(path: [1, 2, 4], scores: [0.7, 0.6, 0.4], source: DraftSources(.context))
+        tree.insert(path: [5], scores: [0.2], source: DraftSources(.context))
+        #expect(tree.count == 5)
+        #expect(tree.children(of: -1).map { tree.tokens[$0] } == [1, 5])
+        let two = tree.child(of: tree.child(of: -1, token: 1)!, token: 2)!
+        #expect(tree.scores[two] == 0.8)
+        #expect(tree.sources[two] == [DraftSources(.index), DraftSources(.context)])
+        #expect(tree.children(of: two).count == 2)
+        #expect(tree.path(to: tree.child(of: two, token: 4)!) == [1, 2, 4])
+        #expect(Set(tree.leaves.map { tree.tokens[$0] }) == [3, 4, 5])
+        #expect(abs(tree.expectedAcceptedTokens - (1 + 0.9 + 0.8 + 0.5 + 0.4 + 0.2)) < 1e-12)
+    }
+
+    @Test func noDuplicateChildrenUnderRandomMerges() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            var tree = DraftTree()
+            for _ in 0..<20 {
+                let path = (0..<Int.random(in: 1...5, using: &rng)).map { _ in UInt32.random(in: 0..<4, using: &rng) }
+                var score = 1.0
+                tree.insert(path: path, scores: path.map { _ in score *= 0.8; return score }, source: DraftSources(.index))
+            }
+            for node in -1..<tree.count {
+                let tokens = tree.children(of: node).map { tree.tokens[$0] }
+                #expect(Set(tokens).count == tokens.count)
+            }
+            for node in 0..<tree.count where tree.parents[node] >= 0 {
+                #expect(tree.parents[node] < node)
+                #expect(tree.depths[node] == tree.depths[tree.parents[node]] + 1)
+                #expect(tree.scores[node] <= tree.scores[tree.parents[node]])
+            }
+        }
+    }
+
+    @Test func pruningKeepsTheBestClosedSubtree() {
+        var tree = DraftTree()
+        tree.insert(path: [1, 2, 3, 4], scores: [0.9, 0.8, 0.7, 0.1], source: DraftSources(.index))
+        tree.insert(path: [5, 6], scores: [0.6, 0.5], source: DraftSources(.index))
+        let pruned = tree.pruned(to: 4)
+        #expect(pruned.count == 4)
+        #expect(Set((0..<pruned.count).map { pruned.path(to: $0) }) == [[1], [1, 2], [1, 2, 3], [5]])
+        #expect(tree.pruned(to: 10) == tree)
+    }
+
+    @Test func batchLayoutIsDepthFirstWithBestPathFirst() {
+        var tree = DraftTree()
+        tree.insert(path: [1, 2], scores: [0.5, 0.4], source: DraftSources(.index))
+        tree.insert(path: [3, 4, 5], scores: [0.9, 0.8, 0.7], source: DraftSources(.index))
+        tree.insert(path: [3, 6], scores: [0.9, 0.3], source: DraftSources(.index))
+        let layout = TreeBatchLayout(tree)
+        #expect(layout.order.map { tree.tokens[$0] } == [3, 4, 5, 6, 1, 2])
+        #expect(layout.leafCount == 3)
+        for (position, node) in layout.order.enumerated() where tree.parents[node] >= 0 {
+            #expect(layout.order.firstIndex(of: tree.parents[node])! < position)
+        }
+        // Every node's sequences are exactly those of the leaves below it.
+        for node in 0..<tree.count {
+            let below = tree.leaves.filter { leaf in
+                var n = leaf
+                while n >= 0 && n != node { n = tree.parents[n] }
+                return n == node
+            }
+            #expect(Set(below.map { layout.sequenceRange[$0].lowerBound }) == Set(layout.sequenceRange[node]))
+        }
+        let three = tree.child(of: -1, token: 3)!, four = tree.child(of: three, token: 4)!, six = tree.child(of: three, token: 6)!
+        #expect(layout.isLeadingPath([three, four]))
+        #expect(!layout.isLeadingPath([three, six]))
+    }
+}

@@ -1,0 +1,62 @@
+import Testing
+@testable import RetraceSpeculation
+
+struct FixedProvider: ContinuationProvider {
+    var answer: (matchLength: Int, occurrences: Int, continuations: [(tokens: [UInt32], count: Int)])
+    func continuations(of context: [UInt32], top: Int, length: Int) throws
+        -> (matchLength: Int, occurrences: Int, continuations: [(tokens: [UInt32], count: Int)]) { answer }
+}
+
+@Suite struct DrafterTests {
+    @Test func contextLookupEqualsBruteForce() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            var lookup = ContextLookup()
+            let tokens = (0..<Int.random(in: 2...60, using: &rng)).map { _ in UInt32.random(in: 0..<4, using: &rng) }
+            lookup.append(tokens)
+            let got = lookup.matches(branches: 1, length: 3)
+            // Brute force: the most recent earlier position whose last two tokens match the end.
+            let n = tokens.count
+            var want: [UInt32]? = nil
+            for p in stride(from: n - 2, through: 1, by: -1) where tokens[p - 1] == tokens[n - 2] && tokens[p] == tokens[n - 1] {
+                want = Array(tokens[(p + 1)..<min(n, p + 4)])
+                break
+            }
+            #expect(got.first?.continuation == want, "\(tokens)")
+        }
+    }
+
+    @Test func mergesIndexAndContextIntoScoredTree() throws {
+        let provider = FixedProvider(answer: (3, 10, [([7, 8, 9], 6), ([7, 5], 3)]))
+        var drafter = RetrievalDrafter(index: provider, maxDepth: 4)
+        drafter.start(prompt: [1, 2, 3, 7, 8, 1, 2, 3])
+        let tree = try drafter.draft()
+        let seven = try #require(tree.child(of: -1, token: 7))
+        #expect(tree.sources[seven] == [DraftSources(.index), DraftSources(.context)])
+        #expect(tree.child(of: seven, token: 8) != nil && tree.child(of: seven, token: 5) != nil)
+        let eight = tree.child(of: seven, token: 8)!, five = tree.child(of: seven, token: 5)!
+        #expect(tree.scores[eight] > tree.scores[five])
+        for node in 0..<tree.count where tree.parents[node] >= 0 { #expect(tree.scores[node] <= tree.scores[tree.parents[node]]) }
+    }
+
+    @Test func calibrationLearnsFromOutcomes() {
+        var c = SourceCalibration()
+        let before = c.acceptance(.context, matchLength: 4)
+        for _ in 0..<200 { c.record(.context, matchLength: 4, accepted: false) }
+        #expect(c.acceptance(.context, matchLength: 4) < before / 4)
+        for _ in 0..<400 { c.record(.index, matchLength: 2, accepted: true) }
+        #expect(c.acceptance(.index, matchLength: 2) > 0.9)
+    }
+
+    @Test func sizerSkipsTreesThatCannotPay() {
+        let steep = CostModel(contextLengths: [0], batchSizes: [1, 2, 4], milliseconds: [[10, 18, 34]])
+        let flat = CostModel(contextLengths: [0], batchSizes: [1, 2, 4, 64], milliseconds: [[10, 10.5, 11, 14]])
+        var tree = DraftTree()
+        tree.insert(path: [1, 2, 3], scores: [0.6, 0.4, 0.2], source: DraftSources(.index))
+        #expect(TreeSizer(cost: steep).size(tree, pending: 1, context: 0).isEmpty)
+        #expect(TreeSizer(cost: flat).size(tree, pending: 1, context: 0).count == 3)
+        var confident = DraftTree()
+        confident.insert(path: [1, 2, 3, 4], scores: [0.99, 0.98, 0.97, 0.96], source: DraftSources(.index))
+        #expect(TreeSizer(cost: steep).size(confident, pending: 1, context: 0).count >= 1)
+    }
+}
