@@ -1,4 +1,5 @@
 import Foundation
+import RetraceCore
 public import RetraceLlama
 public import RetraceSpeculation
 

@@ -142,7 +142,3 @@ public final class SpeculativeGenerator {
         return result
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

@@ -22,7 +22,7 @@ public struct RetrievalDrafter: Drafter {
     /// What the last draft proposed: per node, which sources and their match lengths.
     private var lastProposals: [Int: [(DraftSource, Int)]] = [:]
 
-    public init(index: (any ContinuationProvider)?, maxDepth: Int = 8, indexBranches: Int = 4, contextBranches: Int = 2) {
+    public init(index: (any ContinuationProvider)?, maxDepth: Int = 12, indexBranches: Int = 4, contextBranches: Int = 2) {
         self.index = index
         self.maxDepth = maxDepth
         self.indexBranches = indexBranches
@@ -54,14 +54,14 @@ public struct RetrievalDrafter: Drafter {
             }
         }
         for match in context.matches(branches: contextBranches, length: maxDepth) {
-            let a = calibration.acceptance(.context, matchLength: match.matchLength)
-            insert(match.continuation, conditional: Array(repeating: a, count: match.continuation.count),
-                   source: .context, matchLength: match.matchLength)
+            let conditional = (1...match.continuation.count).map {
+                calibration.acceptance(.context, matchLength: match.matchLength, depth: $0)
+            }
+            insert(match.continuation, conditional: conditional, source: .context, matchLength: match.matchLength)
         }
         if let index, !context.tokens.isEmpty {
             let found = try index.continuations(of: Array(context.tokens.suffix(32)), top: indexBranches, length: maxDepth)
             if found.matchLength > 0, found.occurrences > 0 {
-                let a = calibration.acceptance(.index, matchLength: found.matchLength)
                 // Conditional frequency of each prefix among the returned continuations.
                 var prefixCounts: [[TokenID]: Int] = [:]
                 for c in found.continuations {
@@ -72,6 +72,7 @@ public struct RetrievalDrafter: Drafter {
                     var parentCount = found.occurrences
                     for k in 1...c.tokens.count {
                         let count = prefixCounts[Array(c.tokens.prefix(k))] ?? 0
+                        let a = calibration.acceptance(.index, matchLength: found.matchLength, depth: k)
                         conditional.append(a * Double(count) / Double(max(parentCount, 1)))
                         parentCount = count
                     }
@@ -98,7 +99,9 @@ public struct RetrievalDrafter: Drafter {
                     if let prior = tried[source] { tried[source] = (prior.0, prior.1 || hit) } else { tried[source] = (matchLength, hit) }
                 }
             }
-            for (source, (matchLength, hit)) in tried { calibration.record(source, matchLength: matchLength, accepted: hit) }
+            for (source, (matchLength, hit)) in tried {
+                calibration.record(source, matchLength: matchLength, depth: levelIndex + 1, accepted: hit)
+            }
             guard let next = accepted else { break }
             parent = next
             levelIndex += 1

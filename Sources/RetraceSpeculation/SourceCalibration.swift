@@ -1,43 +1,46 @@
-/// Online estimate, per source, of the probability that the target accepts a drafted token
-/// given that the token before it was accepted, learned from the session's own verifications
-/// and bucketed by how long the retrieval match was. Pure.
+/// Online estimate of the probability that the target accepts a drafted token given that the
+/// token before it was accepted, per source, by how long the retrieval match was and by the
+/// token's depth in the draft (copying, once started, tends to go on). Learned from the
+/// session's own verifications, starting from a prior. Pure.
 public struct SourceCalibration: Sendable {
-    private struct Counts { var hits: Double; var tries: Double }
-    private var counts: [DraftSource: [Counts]] = [:]
-    private let buckets = [1, 2, 4, 8, 16]
+    private struct Counts { var hits = 0.0; var tries = 0.0 }
+    private struct Key: Hashable { var source: DraftSource; var match: Int; var depth: Int }
+    private var counts: [Key: Counts] = [:]
+    private static let matchBuckets = [1, 2, 4, 8, 16]
+    private static let depthBuckets = [1, 2, 4]
     /// Weight of the prior, in observations.
-    public var priorWeight = 4.0
+    public var priorWeight = 16.0
     /// Older observations fade by this factor per update, so the estimate follows the text.
-    public var decay = 0.995
+    public var decay = 0.998
 
     public init() {}
 
-    private func bucket(_ matchLength: Int) -> Int {
-        buckets.lastIndex { matchLength >= $0 } ?? 0
+    private static func bucket(_ value: Int, _ buckets: [Int]) -> Int { buckets.lastIndex { value >= $0 } ?? 0 }
+
+    private func key(_ source: DraftSource, _ matchLength: Int, _ depth: Int) -> Key {
+        Key(source: source, match: Self.bucket(matchLength, Self.matchBuckets), depth: Self.bucket(depth, Self.depthBuckets))
     }
 
-    private func prior(_ matchLength: Int) -> Double {
-        // Longer matches predict better; a 1-token match is a weak hint.
+    /// The prior: longer matches predict better. Deeper tokens start from the same prior and
+    /// earn more trust from what the session observes at their depth.
+    static func prior(matchLength: Int, depth: Int) -> Double {
         min(0.85, 0.25 + 0.1 * Double(matchLength))
     }
 
-    /// Estimated conditional acceptance for `source` after a match of `matchLength` tokens.
-    public func acceptance(_ source: DraftSource, matchLength: Int) -> Double {
-        let p = prior(matchLength)
-        guard let c = counts[source]?[bucket(matchLength)] else { return p }
+    /// Estimated conditional acceptance of a token at `depth` (1 = child of the committed
+    /// context) proposed by `source` after a match of `matchLength` tokens.
+    public func acceptance(_ source: DraftSource, matchLength: Int, depth: Int = 1) -> Double {
+        let p = Self.prior(matchLength: matchLength, depth: depth)
+        guard let c = counts[key(source, matchLength, depth)] else { return p }
         return (c.hits + p * priorWeight) / (c.tries + priorWeight)
     }
 
-    /// Records whether a token `source` proposed, after an accepted prefix, was accepted.
-    public mutating func record(_ source: DraftSource, matchLength: Int, accepted: Bool) {
-        var row = counts[source] ?? Array(repeating: Counts(hits: 0, tries: 0), count: buckets.count)
-        for i in row.indices {
-            row[i].hits *= decay
-            row[i].tries *= decay
-        }
-        let b = bucket(matchLength)
-        row[b].tries += 1
-        if accepted { row[b].hits += 1 }
-        counts[source] = row
+    /// Records whether a token `source` proposed at `depth`, after an accepted prefix, was accepted.
+    public mutating func record(_ source: DraftSource, matchLength: Int, depth: Int = 1, accepted: Bool) {
+        let k = key(source, matchLength, depth)
+        var c = counts[k] ?? Counts()
+        c.hits = c.hits * decay + (accepted ? 1 : 0)
+        c.tries = c.tries * decay + 1
+        counts[k] = c
     }
 }

@@ -5,10 +5,14 @@ public struct TreeSizer: Sendable {
     public var cost: CostModel
     /// Largest tree considered.
     public var maxNodes: Int
+    /// How much better than a plain step a tree must promise to be drafted at all: covers
+    /// drafting, per-node argmax and estimation error, so drafting never makes things slower.
+    public var minimumGain: Double
 
-    public init(cost: CostModel, maxNodes: Int = 48) {
+    public init(cost: CostModel, maxNodes: Int = 48, minimumGain: Double = 1.15) {
         self.cost = cost
         self.maxNodes = maxNodes
+        self.minimumGain = minimumGain
     }
 
     /// The pruned tree to verify, given `pending` tokens that must be decoded anyway in the
@@ -19,7 +23,8 @@ public struct TreeSizer: Sendable {
         let scores = candidate.scores.sorted(by: >)
         // A plain step decodes the pending tokens alone and yields one token.
         var bestNodes = 0
-        var bestRate = 1 / cost.relativeCost(batch: pending, context: context)
+        let plainRate = 1 / cost.relativeCost(batch: pending, context: context)
+        var bestRate = plainRate * minimumGain
         var expected = 1.0
         for (i, s) in scores.enumerated() {
             expected += s

@@ -55,8 +55,9 @@ struct DemoCommand: AsyncParsableCommand {
         var plainTokens = 0, plainSeconds = 0.0, fastTokens = 0, fastSeconds = 0.0, steps = 0
         for item in DemoPrompts.all {
             let prompt = try runtime.promptTokens(item.prompt, raw: false)
-            let plain = try runtime.makeGenerator().generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: false))
-            let generator = runtime.makeGenerator()
+            let generator = runtime.generator
+            generator.statistics = nil
+            let plain = try generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: false))
             let session = SessionRecord(modelFingerprint: runtime.tokenizer.identity.fingerprint, index: index,
                                         configuration: #"{"demo":"\#(item.id)","maxTokens":\#(maxTokens)}"#)
             try store.start(session)
@@ -65,12 +66,13 @@ struct DemoCommand: AsyncParsableCommand {
             try store.end(sessionID: session.id)
             plainTokens += plain.tokens.count; plainSeconds += plain.totalSeconds - plain.promptSeconds
             fastTokens += fast.tokens.count; fastSeconds += fast.totalSeconds - fast.promptSeconds; steps += fast.steps
-            print(String(format: "%-8@ %-20@ %9.1f %10.1f %8.2fx %6.2f %5.1f  %@", item.id as NSString, item.kind as NSString,
+            print(item.id.padding(toLength: 9, withPad: " ", startingAt: 0) + item.kind.padding(toLength: 20, withPad: " ", startingAt: 0)
+                  + String(format: " %9.1f %10.1f %8.2fx %6.2f %5.1f  %@",
                          plain.tokensPerSecond, fast.tokensPerSecond, fast.tokensPerSecond / max(plain.tokensPerSecond, 1e-9),
                          fast.meanAcceptedTokens, fast.meanTreeSize, (plain.tokens == fast.tokens ? "yes" : "NO") as NSString))
         }
         let plainRate = Double(plainTokens) / max(plainSeconds, 1e-9), fastRate = Double(fastTokens) / max(fastSeconds, 1e-9)
-        print(String(format: "%-29@ %9.1f %10.1f %8.2fx %6.2f", "total" as NSString, plainRate, fastRate, fastRate / plainRate,
+        print("total".padding(toLength: 29, withPad: " ", startingAt: 0) + String(format: " %9.1f %10.1f %8.2fx %6.2f", plainRate, fastRate, fastRate / plainRate,
                      Double(fastTokens) / Double(max(steps, 1))))
         print("\nstatistics of the speculative runs: \(statsPath) (see `retrace stats`)")
     }

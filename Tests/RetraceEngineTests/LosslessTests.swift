@@ -42,7 +42,7 @@ final class Fixture: @unchecked Sendable {
 
     /// A sizer that verifies every tree up to `nodes` nodes, to exercise the tree paths.
     static func eagerSizer(nodes: Int) -> TreeSizer {
-        TreeSizer(cost: CostModel(contextLengths: [0], batchSizes: [1, 64], milliseconds: [[10, 10.1]]), maxNodes: nodes)
+        TreeSizer(cost: CostModel(contextLengths: [0], batchSizes: [1, 64], milliseconds: [[10, 10.1]]), maxNodes: nodes, minimumGain: 1)
     }
 }
 

@@ -54,9 +54,9 @@ struct FixedProvider: ContinuationProvider {
         var tree = DraftTree()
         tree.insert(path: [1, 2, 3], scores: [0.6, 0.4, 0.2], source: DraftSources(.index))
         #expect(TreeSizer(cost: steep).size(tree, pending: 1, context: 0).isEmpty)
-        #expect(TreeSizer(cost: flat).size(tree, pending: 1, context: 0).count == 3)
+        #expect(TreeSizer(cost: flat, minimumGain: 1).size(tree, pending: 1, context: 0).count == 3)
         var confident = DraftTree()
         confident.insert(path: [1, 2, 3, 4], scores: [0.99, 0.98, 0.97, 0.96], source: DraftSources(.index))
-        #expect(TreeSizer(cost: steep).size(confident, pending: 1, context: 0).count >= 1)
+        #expect(TreeSizer(cost: steep, minimumGain: 1).size(confident, pending: 1, context: 0).count >= 1)
     }
 }

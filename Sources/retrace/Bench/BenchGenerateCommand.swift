@@ -94,8 +94,18 @@ struct BenchGenerateCommand: AsyncParsableCommand {
             let category = item.category!
             if rows[category] == nil { rows[category] = Row(category: category); order.append(category) }
             let prompt = try runtime.promptTokens(item.prompt, raw: false)
-            let plain = try runtime.makeGenerator().generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: false))
-            let fast = try runtime.makeGenerator().generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens))
+            // Alternate which runs first, so drift in the machine's speed does not favour either.
+            func run(_ speculate: Bool) throws -> GenerationResult {
+                try runtime.generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: speculate))
+            }
+            let plain: GenerationResult, fast: GenerationResult
+            if n % 2 == 0 {
+                plain = try run(false)
+                fast = try run(true)
+            } else {
+                fast = try run(true)
+                plain = try run(false)
+            }
             rows[category]!.prompts += 1
             if plain.tokens == fast.tokens { rows[category]!.identical += 1 }
             rows[category]!.plainTokens += plain.tokens.count
@@ -119,7 +129,7 @@ struct BenchGenerateCommand: AsyncParsableCommand {
         if json { try printJSON(table); return }
         print("category         prompts identical  plain t/s  spec t/s  speedup   MAT  tree\(llamaLookup == nil ? "" : "  lookup/plain")")
         for r in table {
-            print(String(format: "%-16@ %7d %9d %10.1f %9.1f %7.2fx %5.2f %5.1f", r.category as NSString, r.prompts, r.identical,
+            print(r.category.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %7d %9d %10.1f %9.1f %7.2fx %5.2f %5.1f", r.prompts, r.identical,
                          r.plainTokensPerSecond, r.speculativeTokensPerSecond, r.speedup, r.mat, r.meanTreeSize)
                   + (r.lookupRatio.map { String(format: " %12.2fx", $0) } ?? ""))
         }
@@ -130,7 +140,7 @@ struct BenchGenerateCommand: AsyncParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["-m", model.modelPath, "-p", prompt, "-n", "\(maxTokens)", "-t", "2", "-fa", "on", "-c", "4096",
-                             "--draft-max", "8", "--temp", "0", "--seed", "1", "-no-cnv"]
+                             "--spec-draft-n-max", "8", "--temp", "0", "--seed", "1"]
         let err = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = err

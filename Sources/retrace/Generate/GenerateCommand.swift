@@ -84,7 +84,7 @@ struct GenerateCommand: AsyncParsableCommand {
             printError("note: no cost curve for this model yet (run `retrace calibrate`); using this machine's reference curve")
         }
         let store = try StatsStore(path: stats ?? Defaults.statsPath)
-        let generator = runtime.makeGenerator()
+        let generator = runtime.generator
         let writer = store.makeWriter()
         defer { writer.close() }
         for item in items {

@@ -53,7 +53,8 @@ final class TargetRuntime {
         return try tokenizer.tokenize(formatted, addSpecial: raw, parseSpecial: !raw)
     }
 
-    func makeGenerator() -> SpeculativeGenerator {
-        SpeculativeGenerator(context: context, drafter: RetrievalDrafter(index: index), sizer: TreeSizer(cost: cost))
-    }
+    /// The generator for this runtime. One per process, so what its drafter learns about the
+    /// sources' acceptance carries from one prompt to the next.
+    private(set) lazy var generator = SpeculativeGenerator(
+        context: context, drafter: RetrievalDrafter(index: index), sizer: TreeSizer(cost: cost))
 }
