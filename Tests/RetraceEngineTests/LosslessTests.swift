@@ -9,7 +9,8 @@ import RetraceTestSupport
 
 /// One model, context and index for the suite (loading them is the slow part).
 final class Fixture: @unchecked Sendable {
-    static let shared = try! Fixture()
+    /// Built once; a failure (no model, no shared data) fails each test instead of crashing the run.
+    static let shared = Result { try Fixture() }
     let model: LlamaModel
     let tokenizer: LlamaTokenizer
     let template: ChatTemplate
@@ -48,7 +49,7 @@ final class Fixture: @unchecked Sendable {
 
 @Suite(.serialized) struct LosslessTests {
     @Test func chatTemplateMatchesTheReferenceTraces() throws {
-        let f = Fixture.shared
+        let f = try Fixture.shared.get()
         // The traces were made from Spec-Bench prompts with the model's own template.
         let traces = try SharedPrompts.traces().filter { $0.id.hasPrefix("specbench/") }.prefix(5)
         let prompts = try SharedPrompts.prompts("spec_bench", count: 1000)
@@ -66,7 +67,7 @@ final class Fixture: @unchecked Sendable {
         prompts += try SharedPrompts.prompts("mt_bench", count: 5)
         #expect(prompts.count == 20)
         var totalSteps = 0, totalTokens = 0
-        try Fixture.shared.with { f in
+        try Fixture.shared.get().with { f in
             for p in prompts {
                 let tokens = try f.prompt(p.text)
                 let plain = try SpeculativeGenerator(context: f.context, drafter: RetrievalDrafter(index: f.index),
@@ -87,7 +88,7 @@ final class Fixture: @unchecked Sendable {
     }
 
     @Test func kvCacheStaysExactOverALongGenerationWithManyRejections() throws {
-        try Fixture.shared.with { f in
+        try Fixture.shared.get().with { f in
             let tokens = try f.prompt("Tell me a very long story about a dragon who learns to cook, with many chapters.")
             let options = GenerationOptions(maxTokens: 1000, speculate: false, stopAtEndOfGeneration: false)
             let plain = try SpeculativeGenerator(context: f.context, drafter: RetrievalDrafter(index: nil),
@@ -108,7 +109,7 @@ final class Fixture: @unchecked Sendable {
     @Test func reportsMatchRateAgainstLlamaServerTraces() throws {
         let traces = try SharedPrompts.traces().prefix(16)
         var matched = 0, total = 0
-        try Fixture.shared.with { f in
+        try Fixture.shared.get().with { f in
             for trace in traces {
                 let result = try SpeculativeGenerator(context: f.context, drafter: RetrievalDrafter(index: f.index),
                                                       sizer: Fixture.eagerSizer(nodes: 10))
