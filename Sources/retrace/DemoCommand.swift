@@ -43,7 +43,7 @@ struct DemoCommand: AsyncParsableCommand {
         try await info.run()
 
         let runtime = try TargetRuntime(modelPath: model.modelPath, indexPath: index, contextLength: 4096)
-        print("\n== \(DemoPrompts.all.count) prompts, \(maxTokens) tokens each, plain greedy then speculative (same model, same settings)")
+        print("\n== \(DemoPrompts.all.count) prompts, \(maxTokens) tokens each, plain greedy and speculative (same model, same settings)")
         if !runtime.costIsMeasured {
             print("   (no measured cost curve for this machine yet: `retrace calibrate` measures one; using the reference curve)")
         }
@@ -53,17 +53,30 @@ struct DemoCommand: AsyncParsableCommand {
         defer { writer.close() }
         print("prompt   kind                 plain t/s   spec t/s   speedup    MAT  tree  identical")
         var plainTokens = 0, plainSeconds = 0.0, fastTokens = 0, fastSeconds = 0.0, steps = 0
-        for item in DemoPrompts.all {
+        for (n, item) in DemoPrompts.all.enumerated() {
             let prompt = try runtime.promptTokens(item.prompt, raw: false)
             let generator = runtime.generator
-            generator.statistics = nil
-            let plain = try generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: false))
             let session = SessionRecord(modelFingerprint: runtime.tokenizer.identity.fingerprint, index: index,
                                         configuration: #"{"demo":"\#(item.id)","maxTokens":\#(maxTokens)}"#)
-            try store.start(session)
-            generator.statistics = (writer, session.id)
-            let fast = try generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens))
-            try store.end(sessionID: session.id)
+            func runPlain() throws -> GenerationResult {
+                generator.statistics = nil
+                return try generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: false))
+            }
+            func runSpeculative() throws -> GenerationResult {
+                try store.start(session)
+                generator.statistics = (writer, session.id)
+                defer { try? store.end(sessionID: session.id) }
+                return try generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens))
+            }
+            // Alternate which runs first, so drift in the machine's speed favours neither.
+            let plain: GenerationResult, fast: GenerationResult
+            if n % 2 == 0 {
+                plain = try runPlain()
+                fast = try runSpeculative()
+            } else {
+                fast = try runSpeculative()
+                plain = try runPlain()
+            }
             plainTokens += plain.tokens.count; plainSeconds += plain.totalSeconds - plain.promptSeconds
             fastTokens += fast.tokens.count; fastSeconds += fast.totalSeconds - fast.promptSeconds; steps += fast.steps
             print(item.id.padding(toLength: 9, withPad: " ", startingAt: 0) + item.kind.padding(toLength: 20, withPad: " ", startingAt: 0)
