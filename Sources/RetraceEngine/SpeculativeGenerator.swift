@@ -38,7 +38,7 @@ public final class SpeculativeGenerator {
             throw LlamaError.tokenization("prompt token \(bad) is outside the vocabulary (size \(vocabulary))")
         }
         let limit = context.options.contextLength
-        guard prompt.count + options.maxTokens + options.maxBatch <= limit else {
+        guard options.maxTokens <= limit - prompt.count - options.maxBatch else {  // no overflow on huge requests
             throw LlamaError.decode("prompt (\(prompt.count) tokens) plus --max-tokens \(options.maxTokens) does not fit the context window of \(limit) tokens")
         }
         let clock = ContinuousClock()

@@ -35,6 +35,9 @@ public final class IndexBuilder {
         self.tokenizer = tokenizer
         self.force = force
         self.parameters = .init(inputs: inputs, pretokenized: pretokenized, retraceVersion: IndexFormat.retraceVersion)
+        guard (1...IndexFormat.maxVocabularySize).contains(tokenizer.vocabularySize) else {
+            throw IndexError.invalidArgument("vocabulary size \(tokenizer.vocabularySize) is outside 1...\(IndexFormat.maxVocabularySize)")
+        }
         if fm.fileExists(atPath: self.destination) && !force { throw IndexError.alreadyExists(path: self.destination) }
         let parent = url.deletingLastPathComponent().path
         try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)

@@ -26,6 +26,10 @@ enum IndexFormat {
     /// does), large enough that the map never has to move under pinned static arrays.
     static let mapSize = 1 << 38
 
+    /// Largest vocabulary an index accepts (the bucket table has one entry per id; Gemma-3
+    /// has 262,144).
+    static let maxVocabularySize = 1 << 24
+
     /// Largest static store: suffix positions are 32-bit.
     static let maxSymbols = Int(Int32.max) - 2
 

@@ -25,12 +25,17 @@ final class PinnedStaticArrays: @unchecked Sendable {
             return UnsafeBufferPointer(copy)
         }
         let n = metadata.symbolCount
-        let symbols = try pin(IndexFormat.symbolsKey, count: n)
-        let suffixes = try pin(IndexFormat.suffixesKey, count: n + 1)
-        let buckets = try pin(IndexFormat.bucketsKey, count: metadata.tokenizer.vocabularySize + 2)
-        guard suffixes.first == UInt32(n), buckets.last == UInt32(n + 1) else {
+        let symbols: UnsafeBufferPointer<UInt32>, suffixes: UnsafeBufferPointer<UInt32>, buckets: UnsafeBufferPointer<UInt32>
+        do {
+            symbols = try pin(IndexFormat.symbolsKey, count: n)
+            suffixes = try pin(IndexFormat.suffixesKey, count: n + 1)
+            buckets = try pin(IndexFormat.bucketsKey, count: metadata.tokenizer.vocabularySize + 2)
+            guard suffixes.first == UInt32(n), buckets.last == UInt32(n + 1) else {
+                throw IndexError.corrupt(path: path, reason: "suffix array header does not match the token count")
+            }
+        } catch {
             for c in copies { c.deallocate() }
-            throw IndexError.corrupt(path: path, reason: "suffix array header does not match the token count")
+            throw error
         }
         search = SuffixArraySearch(symbols: symbols, suffixes: suffixes, bucketStarts: buckets)
         self.copies = copies

@@ -41,8 +41,9 @@ public struct SuffixArraySearch: @unchecked Sendable {
         if !bucketStarts.isEmpty {
             let c = Int(first)
             guard c + 1 < bucketStarts.count else { return 1..<1 }
-            lo = Int(bucketStarts[c])
-            hi = Int(bucketStarts[c + 1])
+            // Clamped: a damaged bucket table must not send the search outside the array.
+            lo = min(max(Int(bucketStarts[c]), 1), suffixes.count)
+            hi = min(max(Int(bucketStarts[c + 1]), lo), suffixes.count)
             if lo >= hi { return lo..<lo }
         }
         let start = bound(pattern, lo, hi, upper: false)

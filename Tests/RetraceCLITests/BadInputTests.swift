@@ -35,6 +35,8 @@ import RetraceTestSupport
         try expectFailure(["index", "build", "--pretokenized", "--out", dir.file("x"), dir.file("neg.jsonl")], mentions: "token ids")
         FileManager.default.createFile(atPath: dir.file("odd.u32"), contents: Data([1, 2, 3]))
         try expectFailure(["index", "build", "--pretokenized", "--out", dir.file("x"), dir.file("odd.u32")], mentions: "multiple of 4")
+        try expectFailure(["index", "build", "--pretokenized", "--vocab-size", "4000000000", "--tokenizer-name", "t",
+                           "--out", dir.file("x"), dir.file("oov.jsonl")], mentions: "--vocab-size")
         try expectFailure(["index", "build", "--model", dir.file("nope.gguf"), "--out", dir.file("x"), dir.file("latin1.txt")],
                           mentions: "model file not found")
         #expect(!FileManager.default.fileExists(atPath: dir.file("x")))

@@ -45,6 +45,7 @@ import RetraceTestSupport
         try expectFailure(["--prompt", ""], mentions: "empty")
         try expectFailure(["--prompt", "hi", "--max-tokens", "0"], mentions: "--max-tokens")
         try expectFailure(["--prompt", String(repeating: "word ", count: 400), "--context", "256"], mentions: "context window")
+        try expectFailure(["--prompt", "hi", "--max-tokens", "9223372036854775807"], mentions: "context window")
         try "{\"id\": 1, \"prompt\": \"ok\"}\nnot json\n".write(toFile: dir.file("p.jsonl"), atomically: true, encoding: .utf8)
         try expectFailure(["--prompts", dir.file("p.jsonl")], mentions: "p.jsonl:2")
         try "{\"id\": 1}\n".write(toFile: dir.file("q.jsonl"), atomically: true, encoding: .utf8)

@@ -129,7 +129,6 @@ final class Fixture: @unchecked Sendable {
         // llama-server decodes with other numerics (split-KV attention, the prompt in one batch),
         // so outputs may part at near-ties; the rate is reported, the margins are checked above.
         print("traces: \(matched) of \(total) identical to llama.cpp's server output")
-        #expect(total == traces.count)
     }
 
     /// Difference between the two largest logits after `tokens`.

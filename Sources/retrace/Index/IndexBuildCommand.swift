@@ -37,7 +37,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         if vocabSize != nil && !input.pretokenized { throw ValidationError("--vocab-size is for --pretokenized input") }
-        if let v = vocabSize, v <= 0 || v >= Int(UInt32.max) { throw ValidationError("--vocab-size must be between 1 and 2^32-2") }
+        if let v = vocabSize, v <= 0 || v > 1 << 24 { throw ValidationError("--vocab-size must be between 1 and 16,777,216") }
         if vocabSize != nil && tokenizerName == nil { throw ValidationError("--vocab-size needs --tokenizer-name") }
     }
 
