@@ -20,6 +20,7 @@ public final class SpeculativeGenerator {
     public var drafter: any Drafter
     public var sizer: TreeSizer
     public var statistics: (writer: StatsWriter, sessionID: String)?
+    /// Step number within the current generation (its statistics session).
     private var stepNumber = 0
 
     public init(context: LlamaContext, drafter: any Drafter, sizer: TreeSizer) {
@@ -58,6 +59,7 @@ public final class SpeculativeGenerator {
         }
         let promptSeconds = (clock.now - start).seconds
         if options.speculate { drafter.start(prompt: prompt) }
+        stepNumber = 0
 
         var pending: [TokenID] = [prompt[prompt.count - 1]]
         var output: [TokenID] = []

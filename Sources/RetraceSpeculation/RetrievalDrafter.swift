@@ -19,8 +19,9 @@ public struct RetrievalDrafter: Drafter {
     public var maxDepth: Int
     public var indexBranches: Int
     public var contextBranches: Int
-    /// What the last draft proposed: per node, which sources and their match lengths.
-    private var lastProposals: [Int: [(DraftSource, Int)]] = [:]
+    /// What the last draft proposed: per token path (node indices change when the tree is
+    /// pruned before verification), which sources and their match lengths.
+    private var lastProposals: [[TokenID]: [(DraftSource, Int)]] = [:]
 
     public init(index: (any ContinuationProvider)?, maxDepth: Int = 12, indexBranches: Int = 4, contextBranches: Int = 2) {
         self.index = index
@@ -42,7 +43,7 @@ public struct RetrievalDrafter: Drafter {
     /// Drafts a tree continuing the live context.
     public mutating func draft() throws -> DraftTree {
         var tree = DraftTree()
-        var proposals: [Int: [(DraftSource, Int)]] = [:]
+        var proposals: [[TokenID]: [(DraftSource, Int)]] = [:]
         func insert(_ path: [TokenID], conditional: [Double], source: DraftSource, matchLength: Int) {
             var parent = -1
             var score = 1.0
@@ -50,7 +51,7 @@ public struct RetrievalDrafter: Drafter {
                 score *= q
                 if score < 0.01 { break }
                 parent = tree.add(token, under: parent, score: score, source: DraftSources(source))
-                proposals[parent, default: []].append((source, matchLength))
+                proposals[tree.path(to: parent), default: []].append((source, matchLength))
             }
         }
         for match in context.matches(branches: contextBranches, length: maxDepth) {
@@ -94,7 +95,7 @@ public struct RetrievalDrafter: Drafter {
             let accepted = levelIndex < result.acceptedNodes.count ? result.acceptedNodes[levelIndex] : nil
             var tried: [DraftSource: (Int, Bool)] = [:]
             for child in tree.children(of: parent) {
-                for (source, matchLength) in lastProposals[child] ?? [] {
+                for (source, matchLength) in lastProposals[tree.path(to: child)] ?? [] {
                     let hit = child == accepted
                     if let prior = tried[source] { tried[source] = (prior.0, prior.1 || hit) } else { tried[source] = (matchLength, hit) }
                 }

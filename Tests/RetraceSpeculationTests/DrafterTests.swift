@@ -39,6 +39,24 @@ struct FixedProvider: ContinuationProvider {
         for node in 0..<tree.count where tree.parents[node] >= 0 { #expect(tree.scores[node] <= tree.scores[tree.parents[node]]) }
     }
 
+    @Test func learnsFromAPrunedTree() throws {
+        var drafter = RetrievalDrafter(index: FixedProvider(answer: (3, 10, [([9, 9, 9], 10)])), maxDepth: 4)
+        drafter.start(prompt: [1, 2, 3, 4, 1, 2])
+        let full = try drafter.draft()
+        // The sizer keeps the best node only; its index differs from the drafted tree's.
+        let kept = full.pruned(to: 1)
+        #expect(kept.count == 1)
+        let before = drafter.calibration.acceptance(.context, matchLength: 2, depth: 1)
+        for _ in 0..<20 {
+            let verdict = GreedyVerifier.verify(kept, predictions: TargetPredictions(rootPrediction: kept.tokens[0], nodePredictions: [0]))
+            drafter.learn(from: kept, result: verdict)
+        }
+        let credited = kept.sources[0].contains(DraftSources(.context))
+        let after = drafter.calibration.acceptance(.context, matchLength: 2, depth: 1)
+        #expect(credited ? after > before : after == before)
+        #expect(drafter.calibration.acceptance(.index, matchLength: 3, depth: 1) > SourceCalibration().acceptance(.index, matchLength: 3))
+    }
+
     @Test func calibrationLearnsFromOutcomes() {
         var c = SourceCalibration()
         let before = c.acceptance(.context, matchLength: 4)
