@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (run them from a release build).",
-        subcommands: [BenchIndexCommand.self, BenchGenerateCommand.self])
+        subcommands: [BenchIndexCommand.self, BenchGenerateCommand.self, BenchReplayCommand.self])
 }
 
 /// Build throughput, size and peak memory of index builds, and query latency.

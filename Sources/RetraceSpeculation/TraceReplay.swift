@@ -1,0 +1,93 @@
+public import RetraceCore
+
+/// Replays a recorded greedy generation through a drafter without running the model: each
+/// step drafts a tree from the true history, accepts the longest tree path equal to the true
+/// continuation plus one bonus token, and gives the drafter exactly the feedback it would get
+/// live. With a cost curve it also charges each step what its verification would cost, so the
+/// replay estimates the speedup over plain decoding. Pure apart from timing the drafter.
+public struct TraceReplay {
+    /// Chooses what to verify from a drafted tree, given the pending tokens and context length
+    /// (a ``TreeSizer``, or a plain cut to a node budget).
+    public typealias Planner = (_ tree: DraftTree, _ pending: Int, _ context: Int) -> DraftTree
+
+    /// One replayed generation.
+    public struct Outcome: Sendable, Equatable {
+        /// Tokens generated (the recorded output's length).
+        public var tokens = 0
+        public var steps = 0
+        /// Draft nodes verified, over all steps.
+        public var verifiedNodes = 0
+        /// Accepted draft tokens by the sources that proposed them.
+        public var acceptedBySource: [DraftSource: Int] = [:]
+        /// Verification cost in units of one plain decoding step (0 without a cost curve).
+        public var cost = 0.0
+        /// Seconds spent drafting and sizing, per step.
+        public var draftSeconds: [Double] = []
+
+        public var meanAcceptedTokens: Double { Double(tokens) / Double(max(steps, 1)) }
+    }
+
+    /// A token no model emits: the target's "prediction" past the end of the recording.
+    static let endOfRecording = TokenID.max
+
+    /// Replays `truth` (the recorded output after `prompt`) through `drafter`.
+    public static func run(drafter: inout some Drafter, prompt: [TokenID], truth: [TokenID],
+                           plan: Planner, cost: CostModel? = nil) throws -> Outcome {
+        let clock = ContinuousClock()
+        var outcome = Outcome()
+        drafter.start(prompt: prompt)
+        var done = 0
+        var pending = 1
+        while done < truth.count {
+            let started = clock.now
+            let tree = plan(try drafter.draft(), pending, prompt.count + done)
+            outcome.draftSeconds.append((clock.now - started).seconds)
+
+            let verdict = GreedyVerifier.verify(tree, predictions: predictions(for: tree, truth: truth[done...]))
+            let committed = verdict.tokens.filter { $0 != endOfRecording }
+            if let cost {
+                outcome.cost += cost.relativeCost(batch: pending + tree.count, context: prompt.count + done)
+            }
+            drafter.learn(from: tree, result: verdict)
+            drafter.commit(committed)
+
+            let k = verdict.acceptedNodes.count
+            pending = k == 0 || TreeBatchLayout(tree).isLeadingPath(verdict.acceptedNodes) ? 1 : k + 1
+            done += committed.count
+            outcome.steps += 1
+            outcome.verifiedNodes += tree.count
+            for (source, n) in verdict.creditedSources { outcome.acceptedBySource[source, default: 0] += n }
+        }
+        outcome.tokens = truth.count
+        return outcome
+    }
+
+    /// What the target would predict: the recorded token after every node whose path is the
+    /// recorded continuation; nodes off that path are never consulted by the verifier.
+    static func predictions(for tree: DraftTree, truth: ArraySlice<TokenID>) -> TargetPredictions {
+        var nodePredictions = [TokenID](repeating: endOfRecording, count: tree.count)
+        var node = -1
+        var offset = truth.startIndex
+        while offset < truth.endIndex, let child = tree.child(of: node, token: truth[offset]) {
+            offset += 1
+            nodePredictions[child] = offset < truth.endIndex ? truth[offset] : endOfRecording
+            node = child
+        }
+        return TargetPredictions(rootPrediction: truth[truth.startIndex], nodePredictions: nodePredictions)
+    }
+
+    /// The longest prefix of `future` that occurs anywhere in `history` (brute force; for the
+    /// oracle line of the replay benchmark).
+    public static func longestPrefix(of future: ArraySlice<TokenID>, in history: [TokenID], limit: Int) -> Int {
+        guard let first = future.first else { return 0 }
+        var best = 0
+        let wanted = min(limit, future.count)
+        for start in history.indices where history[start] == first {
+            var m = 1
+            while m < wanted, start + m < history.count, history[start + m] == future[future.startIndex + m] { m += 1 }
+            best = max(best, m)
+            if best == wanted { break }
+        }
+        return best
+    }
+}

@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import RetraceCore
+import RetraceEngine
+import RetraceIndex
+import RetraceLlama
+import RetraceSpeculation
+
+/// Replays recorded greedy generations through the drafters without running the model.
+struct BenchReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay recorded greedy generations through the drafters: MAT, draft latency, estimated speedup.",
+        discussion: """
+        Each step drafts a tree from the true history; the accepted length is the longest tree \
+        path equal to the true continuation, plus one, and the drafter learns exactly what it \
+        would learn live. Per category and budget it reports prompt lookup (last 3/2/1 tokens, \
+        next `budget` tokens), each source alone, the fused drafter, the oracle (the longest true \
+        continuation present in the live context or the index), and the fused drafter sized by \
+        the cost curve of `retrace calibrate`, with the speedup over plain decoding that curve predicts.
+        """)
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Traces (JSONL: id, category, prompt_tokens, output_tokens).")
+    var traces: String
+
+    @Option(help: "Index to draft from ('none' for the live context only).")
+    var index = Defaults.indexPath
+
+    @Option(help: "Node budgets per step (comma-separated).")
+    var budget = "16"
+
+    @Option(help: "Only these categories (comma-separated).")
+    var categories: String?
+
+    @Option(help: "The sizer's minimum promised gain over a plain step (default: the generator's).")
+    var minimumGain: Double?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    struct Line: Encodable {
+        var drafter: String
+        var tokens = 0
+        var steps = 0
+        var verifiedNodes = 0
+        var cost = 0.0
+        var acceptedBySource: [String: Int] = [:]
+        var draftMicroseconds: [Double] = []
+
+        var mat: Double { Double(tokens) / Double(max(steps, 1)) }
+        var nodesPerStep: Double { Double(verifiedNodes) / Double(max(steps, 1)) }
+        var estimatedSpeedup: Double? { cost > 0 ? Double(tokens) / cost : nil }
+        func percentile(_ q: Double) -> Double {
+            let s = draftMicroseconds.sorted()
+            return s.isEmpty ? 0 : s[min(s.count - 1, Int(q * Double(s.count)))]
+        }
+
+        mutating func add(_ o: TraceReplay.Outcome) {
+            tokens += o.tokens
+            steps += o.steps
+            verifiedNodes += o.verifiedNodes
+            cost += o.cost
+            for (s, n) in o.acceptedBySource { acceptedBySource[s.description, default: 0] += n }
+            draftMicroseconds += o.draftSeconds.map { $0 * 1e6 }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case drafter, tokens, steps, mat, nodesPerStep, estimatedSpeedup, acceptedBySource, p50, p99
+        }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(drafter, forKey: .drafter)
+            try c.encode(tokens, forKey: .tokens)
+            try c.encode(steps, forKey: .steps)
+            try c.encode(mat, forKey: .mat)
+            try c.encode(nodesPerStep, forKey: .nodesPerStep)
+            try c.encodeIfPresent(estimatedSpeedup, forKey: .estimatedSpeedup)
+            try c.encode(acceptedBySource, forKey: .acceptedBySource)
+            try c.encode(percentile(0.5), forKey: .p50)
+            try c.encode(percentile(0.99), forKey: .p99)
+        }
+    }
+
+    struct Report: Encodable {
+        var budget: Int
+        var category: String
+        var traces: Int
+        var lines: [Line]
+    }
+
+    func run() async throws {
+        let budgets = try budget.split(separator: ",").map { part -> Int in
+            guard let b = Int(part.trimmingCharacters(in: .whitespaces)), (1...512).contains(b) else {
+                throw CLIError("--budget takes node counts from 1 to 512, comma-separated (got '\(budget)')")
+            }
+            return b
+        }
+        let tokenizer = try model.loadTokenizer()
+        var all = try ReplayTrace.load(traces, vocabularySize: tokenizer.identity.vocabularySize)
+        if let categories {
+            let wanted = Set(categories.split(separator: ",").map(String.init))
+            all = all.filter { wanted.contains($0.category) }
+            guard !all.isEmpty else { throw CLIError("no traces in categories \(categories)") }
+        }
+        var store: TokenIndex?
+        if index != "none" {
+            let opened = try TokenIndex(path: index)
+            try opened.requireTokenizer(tokenizer.identity)
+            store = opened
+        }
+        let cost = (try? TargetRuntime.loadCost(modelPath: model.modelPath)) ?? .fallback
+        let categoryOrder = all.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+
+        var reports: [Report] = []
+        for budget in budgets {
+            let cut: TraceReplay.Planner = { tree, _, _ in tree.pruned(to: budget) }
+            var sizer = TreeSizer(cost: cost, maxNodes: budget)
+            if let minimumGain { sizer.minimumGain = minimumGain }
+            let sized: TraceReplay.Planner = { tree, pending, context in sizer.size(tree, pending: pending, context: context) }
+            // One drafter per configuration for the whole run, as one generator per process live.
+            var configurations: [(String, any Drafter, TraceReplay.Planner, Bool)] = [
+                ("prompt lookup", PromptLookupDrafter(length: budget), cut, false),
+                ("context", RetrievalDrafter(index: nil), cut, false),
+            ]
+            if let store {
+                var indexOnly = RetrievalDrafter(index: store)
+                indexOnly.contextBranches = 0
+                configurations.append(("index", indexOnly, cut, false))
+                configurations.append(("fused", RetrievalDrafter(index: store), cut, false))
+                configurations.append(("fused, sized", RetrievalDrafter(index: store), sized, true))
+            } else {
+                configurations.append(("context, sized", RetrievalDrafter(index: nil), sized, true))
+            }
+            var lines: [String: [Line]] = [:]
+            for trace in all {
+                var row: [Line] = []
+                for i in configurations.indices {
+                    var line = Line(drafter: configurations[i].0)
+                    line.add(try Self.replay(&configurations[i].1, trace: trace, plan: configurations[i].2,
+                                             cost: configurations[i].3 ? cost : nil))
+                    row.append(line)
+                }
+                row.append(try oracle(trace, budget: budget, store: store))
+                if lines[trace.category] == nil { lines[trace.category] = row } else {
+                    for i in row.indices { lines[trace.category]![i].merge(row[i]) }
+                }
+            }
+            var total = lines[categoryOrder[0]]!.map { Line(drafter: $0.drafter) }
+            for category in categoryOrder {
+                reports.append(Report(budget: budget, category: category,
+                                      traces: all.filter { $0.category == category }.count, lines: lines[category]!))
+                for i in total.indices { total[i].merge(lines[category]![i]) }
+            }
+            reports.append(Report(budget: budget, category: "all", traces: all.count, lines: total))
+        }
+        if json { try printJSON(reports) } else { printTable(reports) }
+    }
+
+    private static func replay(_ drafter: inout any Drafter, trace: ReplayTrace, plan: TraceReplay.Planner,
+                               cost: CostModel?) throws -> TraceReplay.Outcome {
+        try TraceReplay.run(drafter: &drafter, prompt: trace.promptTokens, truth: trace.outputTokens, plan: plan, cost: cost)
+    }
+
+    /// Steps if every step accepted the longest true continuation (up to the budget) present in
+    /// the live context or the index.
+    private func oracle(_ trace: ReplayTrace, budget: Int, store: TokenIndex?) throws -> Line {
+        var line = Line(drafter: "oracle")
+        let truth = trace.outputTokens
+        var history = trace.promptTokens
+        var done = 0
+        while done < truth.count {
+            let future = truth[done...]
+            var best = TraceReplay.longestPrefix(of: future, in: history, limit: budget)
+            if let store, best < budget { best = max(best, try store.longestStoredPrefix(of: future, maxLength: budget)) }
+            let step = min(best + 1, future.count)
+            history += truth[done..<done + step]
+            done += step
+            line.steps += 1
+        }
+        line.tokens = truth.count
+        return line
+    }
+
+    private func printTable(_ reports: [Report]) {
+        for report in reports {
+            print("budget \(report.budget) · \(report.category) (\(report.traces) traces, \(report.lines[0].tokens) tokens)")
+            for line in report.lines {
+                var text = "  \(line.drafter.padding(toLength: 15, withPad: " ", startingAt: 0)) MAT \(String(format: "%.2f", line.mat))"
+                if line.drafter != "oracle" {
+                    text += String(format: "  nodes/step %5.1f  draft p50 %6.1f µs  p99 %7.1f µs", line.nodesPerStep, line.percentile(0.5), line.percentile(0.99))
+                }
+                if let s = line.estimatedSpeedup { text += String(format: "  est. speedup %.2f×", s) }
+                print(text)
+            }
+        }
+    }
+}
+
+extension BenchReplayCommand.Line {
+    mutating func merge(_ other: Self) {
+        tokens += other.tokens
+        steps += other.steps
+        verifiedNodes += other.verifiedNodes
+        cost += other.cost
+        for (s, n) in other.acceptedBySource { acceptedBySource[s, default: 0] += n }
+        draftMicroseconds += other.draftMicroseconds
+    }
+}
