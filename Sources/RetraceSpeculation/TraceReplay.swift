@@ -23,8 +23,20 @@ public struct TraceReplay {
         public var cost = 0.0
         /// Seconds spent drafting and sizing, per step.
         public var draftSeconds: [Double] = []
+        /// Reliability of the node scores: per tenth of score, nodes verified and nodes accepted.
+        public var reliability = [ReliabilityBin](repeating: ReliabilityBin(), count: 10)
 
         public var meanAcceptedTokens: Double { Double(tokens) / Double(max(steps, 1)) }
+    }
+
+    /// Verified nodes whose scores fell in one bin, and how many of them were accepted.
+    public struct ReliabilityBin: Sendable, Equatable {
+        public var nodes = 0
+        public var accepted = 0
+        public var scoreSum = 0.0
+        public var meanScore: Double { scoreSum / Double(max(nodes, 1)) }
+        public var acceptanceRate: Double { Double(accepted) / Double(max(nodes, 1)) }
+        public init() {}
     }
 
     /// A token no model emits: the target's "prediction" past the end of the recording.
@@ -51,6 +63,13 @@ public struct TraceReplay {
             drafter.learn(from: tree, result: verdict)
             drafter.commit(committed)
 
+            let acceptedSet = Set(verdict.acceptedNodes)
+            for node in 0..<tree.count {
+                let bucket = min(9, max(0, Int(tree.scores[node] * 10)))
+                outcome.reliability[bucket].nodes += 1
+                outcome.reliability[bucket].scoreSum += tree.scores[node]
+                if acceptedSet.contains(node) { outcome.reliability[bucket].accepted += 1 }
+            }
             let k = verdict.acceptedNodes.count
             pending = k == 0 || TreeBatchLayout(tree).isLeadingPath(verdict.acceptedNodes) ? 1 : k + 1
             done += committed.count

@@ -37,6 +37,9 @@ struct BenchReplayCommand: AsyncParsableCommand {
     @Option(help: "The sizer's minimum promised gain over a plain step (default: the generator's).")
     var minimumGain: Double?
 
+    @Flag(help: "Also print how well node scores predicted acceptance (per score tenth), per drafter.")
+    var reliability = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -48,6 +51,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
         var cost = 0.0
         var acceptedBySource: [String: Int] = [:]
         var draftMicroseconds: [Double] = []
+        var reliability = [TraceReplay.ReliabilityBin](repeating: .init(), count: 10)
 
         var mat: Double { Double(tokens) / Double(max(steps, 1)) }
         var nodesPerStep: Double { Double(verifiedNodes) / Double(max(steps, 1)) }
@@ -64,6 +68,11 @@ struct BenchReplayCommand: AsyncParsableCommand {
             cost += o.cost
             for (s, n) in o.acceptedBySource { acceptedBySource[s.description, default: 0] += n }
             draftMicroseconds += o.draftSeconds.map { $0 * 1e6 }
+            for i in reliability.indices {
+                reliability[i].nodes += o.reliability[i].nodes
+                reliability[i].accepted += o.reliability[i].accepted
+                reliability[i].scoreSum += o.reliability[i].scoreSum
+            }
         }
 
         enum CodingKeys: String, CodingKey {
@@ -193,6 +202,11 @@ struct BenchReplayCommand: AsyncParsableCommand {
                 }
                 if let s = line.estimatedSpeedup { text += String(format: "  est. speedup %.2f×", s) }
                 print(text)
+                if reliability, line.verifiedNodes > 0 {
+                    let bins = line.reliability.filter { $0.nodes > 0 }
+                        .map { String(format: "%.2f→%.2f (%d)", $0.meanScore, $0.acceptanceRate, $0.nodes) }
+                    print("      score→accepted: " + bins.joined(separator: "  "))
+                }
             }
         }
     }
@@ -206,5 +220,10 @@ extension BenchReplayCommand.Line {
         cost += other.cost
         for (s, n) in other.acceptedBySource { acceptedBySource[s, default: 0] += n }
         draftMicroseconds += other.draftMicroseconds
+        for i in reliability.indices {
+            reliability[i].nodes += other.reliability[i].nodes
+            reliability[i].accepted += other.reliability[i].accepted
+            reliability[i].scoreSum += other.reliability[i].scoreSum
+        }
     }
 }
