@@ -35,11 +35,11 @@ struct DemoCommand: AsyncParsableCommand {
             var arguments = ["--out", index, "--force", "--skip-invalid", "--extensions", "py", corpus]
             arguments += Defaults.corpusExclusions.flatMap { ["--exclude", $0] }
             if let m = model.model { arguments += ["--model", m] }
-            var build = try IndexBuildCommand.parse(arguments)
+            let build = try IndexBuildCommand.parse(arguments)
             try await build.run()
         }
         print("\n== retrace index info \(index)")
-        var info = try IndexInfoCommand.parse([index])
+        let info = try IndexInfoCommand.parse([index])
         try await info.run()
 
         let runtime = try TargetRuntime(modelPath: model.modelPath, indexPath: index, contextLength: 4096)

@@ -1,0 +1,19 @@
+public import RetraceCore
+
+extension VerificationResult {
+    /// The verification a host reports by the tokens it committed after `tree`: the accepted
+    /// path (the tree path along all but the last committed token) and the bonus token. A host
+    /// that committed tokens off the tree gets credit for the part that was on it.
+    public init(committed tokens: [TokenID], on tree: DraftTree) {
+        var accepted: [Int] = []
+        var credited: [DraftSource: Int] = [:]
+        var node = -1
+        for token in tokens.dropLast() {
+            guard let child = tree.child(of: node, token: token) else { break }
+            accepted.append(child)
+            for source in tree.sources[child].members { credited[source, default: 0] += 1 }
+            node = child
+        }
+        self.init(acceptedNodes: accepted, tokens: tokens, creditedSources: credited)
+    }
+}

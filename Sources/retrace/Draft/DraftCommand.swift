@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import RetraceCore
+import RetraceEngine
+import RetraceIndex
+import RetraceLlama
+import RetraceSpeculation
+
+/// Serves the drafter to a host over standard input and output.
+struct DraftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "draft",
+        abstract: "Serve draft trees to a host over stdio, one JSON object per line.",
+        discussion: """
+        Requests, one per line:
+          {"op":"start","prompt":[ids]}       start a generation            → {"ok":true}
+          {"op":"draft","budget":N}           the best N nodes, parents first
+                                              → {"tokens":[…],"parents":[…],"scores":[…]}
+                                                (parents[i] = -1: child of the last committed token)
+          {"op":"accept","tokens":[ids]}      commit the accepted path and the bonus token
+                                              → {"ok":true,"accepted":k}
+          {"op":"end"}                        end the generation            → {"ok":true}
+        A bad line is answered with {"error":"…"} and the session goes on. Token ids are the
+        model's (--model); the index must have been built with the same tokenizer.
+        """)
+
+    @OptionGroup var model: ModelOptions
+
+    @Flag(help: "Serve the line protocol on standard input and output (the only mode).")
+    var stdio = false
+
+    @Option(help: "Index to draft from ('none' for the live context only).")
+    var index = Defaults.indexPath
+
+    func run() throws {
+        guard stdio else { throw CLIError("retrace draft serves over stdio only: pass --stdio") }
+        let tokenizer = try model.loadTokenizer()
+        var store: TokenIndex?
+        if index != "none" {
+            let opened = try TokenIndex(path: index)
+            try opened.requireTokenizer(tokenizer.identity)
+            store = opened
+        }
+        var session = DraftProtocolSession(drafter: RetrievalDrafter(index: store),
+                                           vocabularySize: tokenizer.identity.vocabularySize)
+        while let line = readLine(strippingNewline: true) {
+            if line.allSatisfy(\.isWhitespace) { continue }
+            print(session.handle(line))
+        }
+    }
+}
