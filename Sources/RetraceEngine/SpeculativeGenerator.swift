@@ -88,7 +88,9 @@ public final class SpeculativeGenerator {
                                      sequences: Array(layout.sequenceRange[node]), wantsLogits: true))
             }
             if branches > 0 { for s in 1...branches { context.copySequence(0, to: s) } }
+            let decodeStart = clock.now
             try context.decode(rows)
+            sizer.cost.record(batch: rows.count, context: nPast, milliseconds: (clock.now - decodeStart).seconds * 1000)
             var nodePredictions = [TokenID](repeating: 0, count: tree.count)
             for (i, node) in layout.order.enumerated() { nodePredictions[node] = context.argmax(row: pending.count + i) }
             let verdict = GreedyVerifier.verify(tree, predictions: TargetPredictions(

@@ -20,22 +20,28 @@ public struct CostModel: Codable, Sendable, Equatable {
         contextLengths: [512], batchSizes: [1, 2, 4, 8, 16, 32, 64],
         milliseconds: [[18.6, 24.2, 46.5, 76.3, 154, 316, 279]])
 
-    /// Cost of a batch of `batch` tokens after `context` tokens, relative to one token there.
+    /// Cost of a batch of `batch` tokens after `context` tokens, relative to one token there
+    /// (interpolated linearly between the measured context lengths).
     public func relativeCost(batch: Int, context: Int) -> Double {
         guard batch > 1 else { return 1 }
-        let row = milliseconds[rowIndex(context)]
-        return interpolate(row, batch) / row[0]
+        return blend(context) { row in interpolate(row, batch) / row[0] }
     }
 
     /// Milliseconds of a batch of `batch` tokens after `context` tokens.
     public func milliseconds(batch: Int, context: Int) -> Double {
-        interpolate(milliseconds[rowIndex(context)], batch)
+        blend(context) { row in interpolate(row, batch) }
     }
 
-    private func rowIndex(_ context: Int) -> Int {
-        var best = 0
-        for (i, d) in contextLengths.enumerated() where abs(d - context) < abs(contextLengths[best] - context) { best = i }
-        return best
+    /// `value` of the measured rows around `context`, interpolated linearly in context length
+    /// (the nearest row outside the measured range).
+    private func blend(_ context: Int, _ value: ([Double]) -> Double) -> Double {
+        guard let upper = contextLengths.firstIndex(where: { $0 >= context }) else {
+            return value(milliseconds[contextLengths.count - 1])
+        }
+        guard upper > 0, contextLengths[upper] > contextLengths[upper - 1] else { return value(milliseconds[upper]) }
+        let (d0, d1) = (Double(contextLengths[upper - 1]), Double(contextLengths[upper]))
+        let t = (Double(context) - d0) / (d1 - d0)
+        return value(milliseconds[upper - 1]) * (1 - t) + value(milliseconds[upper]) * t
     }
 
     private func interpolate(_ row: [Double], _ batch: Int) -> Double {

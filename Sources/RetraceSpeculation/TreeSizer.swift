@@ -2,7 +2,7 @@
 /// expected tokens per unit of verification cost, or nothing when no tree beats a plain step.
 /// Pure.
 public struct TreeSizer: Sendable {
-    public var cost: CostModel
+    public var cost: ObservedCost
     /// Largest tree considered.
     public var maxNodes: Int
     /// How much better than a plain step a tree must promise to be drafted at all: covers
@@ -10,7 +10,7 @@ public struct TreeSizer: Sendable {
     public var minimumGain: Double
 
     public init(cost: CostModel, maxNodes: Int = 48, minimumGain: Double = 1.15) {
-        self.cost = cost
+        self.cost = ObservedCost(calibrated: cost)
         self.maxNodes = maxNodes
         self.minimumGain = minimumGain
     }

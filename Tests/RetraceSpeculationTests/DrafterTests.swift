@@ -77,4 +77,28 @@ struct FixedProvider: ContinuationProvider {
         confident.insert(path: [1, 2, 3, 4], scores: [0.99, 0.98, 0.97, 0.96], source: DraftSources(.index))
         #expect(TreeSizer(cost: steep, minimumGain: 1).size(confident, pending: 1, context: 0).count >= 1)
     }
+
+    @Test func costCurveInterpolatesBetweenContextLengths() {
+        let curve = CostModel(contextLengths: [100, 300], batchSizes: [1, 2], milliseconds: [[10, 12], [20, 30]])
+        #expect(abs(curve.relativeCost(batch: 2, context: 100) - 1.2) < 1e-9)
+        #expect(abs(curve.relativeCost(batch: 2, context: 200) - 1.35) < 1e-9)   // halfway between 1.2 and 1.5
+        #expect(abs(curve.relativeCost(batch: 2, context: 5000) - 1.5) < 1e-9)   // beyond: the last row
+        #expect(abs(curve.milliseconds(batch: 1, context: 50) - 10) < 1e-9)
+    }
+
+    @Test func observedCostCorrectsTheCurveAfterEnoughSteps() {
+        let curve = CostModel(contextLengths: [0], batchSizes: [1, 4], milliseconds: [[10, 20]])
+        var cost = ObservedCost(calibrated: curve)
+        #expect(abs(cost.relativeCost(batch: 4, context: 0) - 2) < 1e-9)
+        cost.record(batch: 4, context: 0, milliseconds: 40)            // one slow step barely counts
+        #expect(cost.relativeCost(batch: 4, context: 0) < 2.4)
+        for _ in 0..<50 {
+            cost.record(batch: 1, context: 0, milliseconds: 10)
+            cost.record(batch: 4, context: 0, milliseconds: 30)
+        }
+        #expect(abs(cost.relativeCost(batch: 4, context: 0) - 3) < 0.05)  // trees really cost 1.5× the curve
+        #expect(abs(cost.relativeCost(batch: 2, context: 0) - 1.333) < 0.01)  // unobserved sizes keep the curve
+        cost.record(batch: 4, context: 0, milliseconds: .nan)          // ignored
+        #expect(cost.relativeCost(batch: 4, context: 0).isFinite)
+    }
 }
