@@ -10,14 +10,14 @@ public struct CostCalibrator {
     public var batchSizes: [Int]
     public var repeats: Int
 
-    public init(contextLengths: [Int] = [64, 512, 1536], batchSizes: [Int] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48],
+    public init(contextLengths: [Int] = [64, 512, 1536, 4096], batchSizes: [Int] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48],
                 repeats: Int = 5) {
         self.contextLengths = contextLengths
         self.batchSizes = batchSizes
         self.repeats = repeats
     }
 
-    /// Runs the measurements (median of `repeats`) on `context`, which it clears.
+    /// Runs the measurements (the fastest of `repeats` interleaved rounds) on `context`, which it clears.
     public func measure(_ context: LlamaContext, progress: (String) -> Void = { _ in }) throws -> CostModel {
         let clock = ContinuousClock()
         var table: [[Double]] = []
@@ -31,19 +31,20 @@ public struct CostCalibrator {
                 try context.decode((position..<end).map { BatchRow(token: filler[$0], position: $0, sequences: [0], wantsLogits: false) })
                 position = end
             }
-            var row: [Double] = []
-            for b in batchSizes {
-                var samples: [Double] = []
-                for _ in 0..<(repeats + 1) {
+            // Rounds over all batch sizes, so a burst of load on this shared machine hits one
+            // sample of each size rather than every sample of one; the fastest round is the
+            // machine's own cost (load only ever adds). The first round warms up.
+            var samples = [[Double]](repeating: [], count: batchSizes.count)
+            for round in 0..<(repeats + 1) {
+                for (j, b) in batchSizes.enumerated() {
                     let rows = (0..<b).map { BatchRow(token: filler[d + $0], position: d + $0, sequences: [0], wantsLogits: true) }
                     let start = clock.now
                     try context.decode(rows)
-                    samples.append((clock.now - start).seconds * 1000)
+                    if round > 0 { samples[j].append((clock.now - start).seconds * 1000) }
                     context.removeSequence(0, from: d)
                 }
-                samples.removeFirst()  // warm-up
-                row.append(samples.sorted()[samples.count / 2])
             }
+            let row = samples.map { $0.min()! }
             progress("D=\(d): " + zip(batchSizes, row).map { "B\($0)=\(String(format: "%.1f", $1))ms" }.joined(separator: " "))
             table.append(row)
         }

@@ -16,18 +16,32 @@ public struct RetrievalDrafter: Drafter {
     public var index: (any ContinuationProvider)?
     public private(set) var context = ContextLookup()
     public private(set) var calibration = SourceCalibration()
-    public var maxDepth: Int
-    public var indexBranches: Int
-    public var contextBranches: Int
+    public var settings: Settings
     /// What the last draft proposed: per token path (node indices change when the tree is
     /// pruned before verification), which sources and their match lengths.
     private var lastProposals: [[TokenID]: [(DraftSource, Int)]] = [:]
 
-    public init(index: (any ContinuationProvider)?, maxDepth: Int = 12, indexBranches: Int = 4, contextBranches: Int = 2) {
+    /// How much the drafter retrieves per step.
+    public struct Settings: Sendable, Equatable {
+        /// Deepest drafted token.
+        public var maxDepth = 12
+        /// Continuations taken from the index.
+        public var indexBranches = 4
+        /// Continuations taken from earlier occurrences in the live context.
+        public var contextBranches = 2
+
+        public init(maxDepth: Int = 12, indexBranches: Int = 4, contextBranches: Int = 2) {
+            self.maxDepth = maxDepth
+            self.indexBranches = indexBranches
+            self.contextBranches = contextBranches
+        }
+    }
+
+    public var maxDepth: Int { settings.maxDepth }
+
+    public init(index: (any ContinuationProvider)?, settings: Settings = Settings()) {
         self.index = index
-        self.maxDepth = maxDepth
-        self.indexBranches = indexBranches
-        self.contextBranches = contextBranches
+        self.settings = settings
     }
 
     /// Starts a session on `prompt`.
@@ -54,14 +68,14 @@ public struct RetrievalDrafter: Drafter {
                 proposals[tree.path(to: parent), default: []].append((source, matchLength))
             }
         }
-        for match in context.matches(branches: contextBranches, length: maxDepth) {
+        for match in context.matches(branches: settings.contextBranches, length: maxDepth) {
             let conditional = (1...match.continuation.count).map {
                 calibration.acceptance(.context, matchLength: match.matchLength, depth: $0)
             }
             insert(match.continuation, conditional: conditional, source: .context, matchLength: match.matchLength)
         }
-        if let index, !context.tokens.isEmpty {
-            let found = try index.continuations(of: Array(context.tokens.suffix(32)), top: indexBranches, length: maxDepth)
+        if let index, settings.indexBranches > 0, !context.tokens.isEmpty {
+            let found = try index.continuations(of: Array(context.tokens.suffix(32)), top: settings.indexBranches, length: maxDepth)
             if found.matchLength > 0, found.occurrences > 0 {
                 // Conditional frequency of each prefix among the returned continuations.
                 var prefixCounts: [[TokenID]: Int] = [:]

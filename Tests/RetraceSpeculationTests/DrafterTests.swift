@@ -28,7 +28,7 @@ struct FixedProvider: ContinuationProvider {
 
     @Test func mergesIndexAndContextIntoScoredTree() throws {
         let provider = FixedProvider(answer: (3, 10, [([7, 8, 9], 6), ([7, 5], 3)]))
-        var drafter = RetrievalDrafter(index: provider, maxDepth: 4)
+        var drafter = RetrievalDrafter(index: provider, settings: .init(maxDepth: 4))
         drafter.start(prompt: [1, 2, 3, 7, 8, 1, 2, 3])
         let tree = try drafter.draft()
         let seven = try #require(tree.child(of: -1, token: 7))
@@ -40,7 +40,7 @@ struct FixedProvider: ContinuationProvider {
     }
 
     @Test func learnsFromAPrunedTree() throws {
-        var drafter = RetrievalDrafter(index: FixedProvider(answer: (3, 10, [([9, 9, 9], 10)])), maxDepth: 4)
+        var drafter = RetrievalDrafter(index: FixedProvider(answer: (3, 10, [([9, 9, 9], 10)])), settings: .init(maxDepth: 4))
         drafter.start(prompt: [1, 2, 3, 4, 1, 2])
         let full = try drafter.draft()
         // The sizer keeps the best node only; its index differs from the drafted tree's.

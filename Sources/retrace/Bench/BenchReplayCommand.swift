@@ -37,6 +37,15 @@ struct BenchReplayCommand: AsyncParsableCommand {
     @Option(help: "The sizer's minimum promised gain over a plain step (default: the generator's).")
     var minimumGain: Double?
 
+    @Option(help: "Drafter setting: continuations taken from the live context per step.")
+    var contextBranches = RetrievalDrafter.Settings().contextBranches
+
+    @Option(help: "Drafter setting: continuations taken from the index per step.")
+    var indexBranches = RetrievalDrafter.Settings().indexBranches
+
+    @Option(help: "Drafter setting: deepest drafted token.")
+    var maxDepth = RetrievalDrafter.Settings().maxDepth
+
     @Flag(help: "Also print how well node scores predicted acceptance (per score tenth), per drafter.")
     var reliability = false
 
@@ -129,18 +138,21 @@ struct BenchReplayCommand: AsyncParsableCommand {
             if let minimumGain { sizer.minimumGain = minimumGain }
             let sized: TraceReplay.Planner = { tree, pending, context in sizer.size(tree, pending: pending, context: context) }
             // One drafter per configuration for the whole run, as one generator per process live.
+            let settings = RetrievalDrafter.Settings(maxDepth: maxDepth, indexBranches: indexBranches, contextBranches: contextBranches)
+            var contextOnly = settings
+            contextOnly.indexBranches = 0
+            var indexOnly = settings
+            indexOnly.contextBranches = 0
             var configurations: [(String, any Drafter, TraceReplay.Planner, Bool)] = [
                 ("prompt lookup", PromptLookupDrafter(length: budget), cut, false),
-                ("context", RetrievalDrafter(index: nil), cut, false),
+                ("context", RetrievalDrafter(index: nil, settings: contextOnly), cut, false),
             ]
             if let store {
-                var indexOnly = RetrievalDrafter(index: store)
-                indexOnly.contextBranches = 0
-                configurations.append(("index", indexOnly, cut, false))
-                configurations.append(("fused", RetrievalDrafter(index: store), cut, false))
-                configurations.append(("fused, sized", RetrievalDrafter(index: store), sized, true))
+                configurations.append(("index", RetrievalDrafter(index: store, settings: indexOnly), cut, false))
+                configurations.append(("fused", RetrievalDrafter(index: store, settings: settings), cut, false))
+                configurations.append(("fused, sized", RetrievalDrafter(index: store, settings: settings), sized, true))
             } else {
-                configurations.append(("context, sized", RetrievalDrafter(index: nil), sized, true))
+                configurations.append(("context, sized", RetrievalDrafter(index: nil, settings: contextOnly), sized, true))
             }
             var lines: [String: [Line]] = [:]
             for trace in all {

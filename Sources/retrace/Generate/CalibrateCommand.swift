@@ -13,9 +13,9 @@ struct CalibrateCommand: AsyncParsableCommand {
     @OptionGroup var model: ModelOptions
 
     @Option(help: "Context lengths to measure at (comma-separated).")
-    var contexts = "64,512,1536"
+    var contexts = "64,512,1536,4096"
 
-    @Option(help: "Repetitions per point (the median is kept).")
+    @Option(help: "Rounds over all batch sizes (the fastest is kept).")
     var repeats = 5
 
     @Flag(help: "Print JSON.")
