@@ -19,7 +19,10 @@ public struct RetrievalDrafter: Drafter {
     public var settings: Settings
     /// What the last draft proposed: per token path (node indices change when the tree is
     /// pruned before verification), which sources and their match lengths.
-    private var lastProposals: [[TokenID]: [(DraftSource, Int)]] = [:]
+    private var lastProposals: [[TokenID]: [Proposal]] = [:]
+
+    /// Who proposed a path, and on what evidence: the calibration key it is learned under.
+    private struct Proposal { var source: DraftSource; var matchLength: Int; var evidence: Int }
 
     /// How much the drafter retrieves per step.
     public struct Settings: Sendable, Equatable {
@@ -57,22 +60,23 @@ public struct RetrievalDrafter: Drafter {
     /// Drafts a tree continuing the live context.
     public mutating func draft() throws -> DraftTree {
         var tree = DraftTree()
-        var proposals: [[TokenID]: [(DraftSource, Int)]] = [:]
-        func insert(_ path: [TokenID], conditional: [Double], source: DraftSource, matchLength: Int) {
+        var proposals: [[TokenID]: [Proposal]] = [:]
+        func insert(_ path: [TokenID], conditional: [Double], source: DraftSource, matchLength: Int, evidence: Int = 0) {
             var parent = -1
             var score = 1.0
             for (token, q) in zip(path, conditional) {
                 score *= q
                 if score < 0.01 { break }
                 parent = tree.add(token, under: parent, score: score, source: DraftSources(source))
-                proposals[tree.path(to: parent), default: []].append((source, matchLength))
+                proposals[tree.path(to: parent), default: []].append(Proposal(source: source, matchLength: matchLength, evidence: evidence))
             }
         }
         for match in context.matches(branches: settings.contextBranches, length: maxDepth) {
+            let evidence = Self.evidence(match)
             let conditional = (1...match.continuation.count).map {
-                calibration.acceptance(.context, matchLength: match.matchLength, depth: $0)
+                calibration.acceptance(.context, matchLength: match.matchLength, depth: $0, evidence: evidence)
             }
-            insert(match.continuation, conditional: conditional, source: .context, matchLength: match.matchLength)
+            insert(match.continuation, conditional: conditional, source: .context, matchLength: match.matchLength, evidence: evidence)
         }
         if let index, settings.indexBranches > 0, !context.tokens.isEmpty {
             let found = try index.continuations(of: Array(context.tokens.suffix(32)), top: settings.indexBranches, length: maxDepth)
@@ -99,6 +103,14 @@ public struct RetrievalDrafter: Drafter {
         return tree
     }
 
+    /// How much the live context agrees with a match: 0 a single earlier occurrence, 1 all of
+    /// several agree on the next token, 2 most do, 3 fewer than half.
+    static func evidence(_ match: ContextLookup.Match) -> Int {
+        if match.candidates <= 1 { return 0 }
+        if match.support == match.candidates { return 1 }
+        return match.support * 2 > match.candidates ? 2 : 3
+    }
+
     /// Learns from a verification of the last drafted tree.
     public mutating func learn(from tree: DraftTree, result: VerificationResult) {
         // Along the accepted path, each level is one try for every source that proposed a
@@ -107,15 +119,20 @@ public struct RetrievalDrafter: Drafter {
         var levelIndex = 0
         while true {
             let accepted = levelIndex < result.acceptedNodes.count ? result.acceptedNodes[levelIndex] : nil
-            var tried: [DraftSource: (Int, Bool)] = [:]
+            var tried: [DraftSource: (proposal: Proposal, hit: Bool)] = [:]
             for child in tree.children(of: parent) {
-                for (source, matchLength) in lastProposals[tree.path(to: child)] ?? [] {
+                for proposal in lastProposals[tree.path(to: child)] ?? [] {
                     let hit = child == accepted
-                    if let prior = tried[source] { tried[source] = (prior.0, prior.1 || hit) } else { tried[source] = (matchLength, hit) }
+                    if let earlier = tried[proposal.source] {
+                        tried[proposal.source]!.hit = earlier.hit || hit
+                    } else {
+                        tried[proposal.source] = (proposal, hit)
+                    }
                 }
             }
-            for (source, (matchLength, hit)) in tried {
-                calibration.record(source, matchLength: matchLength, depth: levelIndex + 1, accepted: hit)
+            for (source, (proposal, hit)) in tried {
+                calibration.record(source, matchLength: proposal.matchLength, depth: levelIndex + 1,
+                                   evidence: proposal.evidence, accepted: hit)
             }
             guard let next = accepted else { break }
             parent = next

@@ -4,7 +4,7 @@
 /// session's own verifications, starting from a prior. Pure.
 public struct SourceCalibration: Sendable {
     private struct Counts { var hits = 0.0; var tries = 0.0 }
-    private struct Key: Hashable { var source: DraftSource; var match: Int; var depth: Int }
+    private struct Key: Hashable { var source: DraftSource; var match: Int; var depth: Int; var evidence: Int }
     private var counts: [Key: Counts] = [:]
     private static let matchBuckets = [1, 2, 4, 8, 16]
     private static let depthBuckets = [1, 2, 4]
@@ -17,8 +17,9 @@ public struct SourceCalibration: Sendable {
 
     private static func bucket(_ value: Int, _ buckets: [Int]) -> Int { buckets.lastIndex { value >= $0 } ?? 0 }
 
-    private func key(_ source: DraftSource, _ matchLength: Int, _ depth: Int) -> Key {
-        Key(source: source, match: Self.bucket(matchLength, Self.matchBuckets), depth: Self.bucket(depth, Self.depthBuckets))
+    private func key(_ source: DraftSource, _ matchLength: Int, _ depth: Int, _ evidence: Int) -> Key {
+        Key(source: source, match: Self.bucket(matchLength, Self.matchBuckets), depth: Self.bucket(depth, Self.depthBuckets),
+            evidence: evidence)
     }
 
     /// The prior: longer matches predict better. Deeper tokens start from the same prior and
@@ -29,15 +30,15 @@ public struct SourceCalibration: Sendable {
 
     /// Estimated conditional acceptance of a token at `depth` (1 = child of the committed
     /// context) proposed by `source` after a match of `matchLength` tokens.
-    public func acceptance(_ source: DraftSource, matchLength: Int, depth: Int = 1) -> Double {
+    public func acceptance(_ source: DraftSource, matchLength: Int, depth: Int = 1, evidence: Int = 0) -> Double {
         let p = Self.prior(matchLength: matchLength, depth: depth)
-        guard let c = counts[key(source, matchLength, depth)] else { return p }
+        guard let c = counts[key(source, matchLength, depth, evidence)] else { return p }
         return (c.hits + p * priorWeight) / (c.tries + priorWeight)
     }
 
     /// Records whether a token `source` proposed at `depth`, after an accepted prefix, was accepted.
-    public mutating func record(_ source: DraftSource, matchLength: Int, depth: Int = 1, accepted: Bool) {
-        let k = key(source, matchLength, depth)
+    public mutating func record(_ source: DraftSource, matchLength: Int, depth: Int = 1, evidence: Int = 0, accepted: Bool) {
+        let k = key(source, matchLength, depth, evidence)
         var c = counts[k] ?? Counts()
         c.hits = c.hits * decay + (accepted ? 1 : 0)
         c.tries = c.tries * decay + 1
