@@ -16,6 +16,8 @@ public struct RetrievalDrafter: Drafter {
     public var index: (any ContinuationProvider)?
     public private(set) var context = ContextLookup()
     public private(set) var calibration = SourceCalibration()
+    /// How this generation's drafts fare against their scores (reset by ``start(prompt:)``).
+    public private(set) var session = SessionAcceptance()
     public var settings: Settings
     /// What the last draft proposed: per token path (node indices change when the tree is
     /// pruned before verification), which sources and their match lengths.
@@ -52,6 +54,7 @@ public struct RetrievalDrafter: Drafter {
         context = ContextLookup()
         context.append(prompt)
         lastProposals = [:]
+        session = SessionAcceptance()
     }
 
     /// Appends committed tokens to the live context.
@@ -61,9 +64,10 @@ public struct RetrievalDrafter: Drafter {
     public mutating func draft() throws -> DraftTree {
         var tree = DraftTree()
         var proposals: [[TokenID]: [Proposal]] = [:]
+        let factor = session.factor
         func insert(_ path: [TokenID], conditional: [Double], source: DraftSource, matchLength: Int, evidence: Int = 0) {
             var parent = -1
-            var score = 1.0
+            var score = factor
             for (token, q) in zip(path, conditional) {
                 score *= q
                 if score < 0.01 { break }
@@ -113,6 +117,9 @@ public struct RetrievalDrafter: Drafter {
 
     /// Learns from a verification of the last drafted tree.
     public mutating func learn(from tree: DraftTree, result: VerificationResult) {
+        // Scores carry the session factor; the expectation is the calibration's own.
+        let factor = session.factor
+        session.record(expected: tree.scores.reduce(0, +) / factor, accepted: result.acceptedDraftTokens)
         // Along the accepted path, each level is one try for every source that proposed a
         // child there: a hit if its child was the target's token.
         var parent = -1

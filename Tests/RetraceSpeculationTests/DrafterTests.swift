@@ -112,4 +112,18 @@ struct FixedProvider: ContinuationProvider {
         cost.record(batch: 4, context: 0, milliseconds: .nan)          // ignored
         #expect(cost.relativeCost(batch: 4, context: 0).isFinite)
     }
+
+    @Test func sessionFactorFollowsThisGenerationsHitsAndRecovers() {
+        var session = SessionAcceptance()
+        #expect(session.factor == 1)
+        for _ in 0..<10 { session.record(expected: 0.8, accepted: 0) }   // drafts keep missing
+        #expect(session.factor < 0.3)
+        let low = session.factor
+        for _ in 0..<60 { session.record(expected: 0, accepted: 0) }     // no drafts: the evidence fades
+        #expect(session.factor > low && session.factor > 0.6)
+        var good = SessionAcceptance()
+        for _ in 0..<10 { good.record(expected: 0.5, accepted: 1) }
+        #expect(good.factor > 1.3 && good.factor <= 1.5)
+    }
 }
+

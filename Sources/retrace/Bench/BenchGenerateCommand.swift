@@ -3,6 +3,7 @@ import Foundation
 import RetraceCore
 import RetraceEngine
 import RetraceLlama
+import RetraceSpeculation
 
 /// Speculative against plain decoding (and optionally llama.cpp's `llama-lookup`), per
 /// category, on the same prompts in the same process.
@@ -30,6 +31,12 @@ struct BenchGenerateCommand: AsyncParsableCommand {
 
     @Option(help: "Also run llama.cpp's llama-lookup (n-gram speculation) from this binary on each prompt.")
     var llamaLookup: String?
+
+    @Option(help: "Rounds per prompt: 1 runs plain and speculative once (alternating which goes first), 2 runs them ABBA.")
+    var rounds = 2
+
+    @Option(help: "The sizer's minimum promised gain over a plain step (a large value drafts nothing: a control run).")
+    var minimumGain: Double?
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -86,7 +93,9 @@ struct BenchGenerateCommand: AsyncParsableCommand {
                 items.append(PromptItem(id: item.id, category: category, prompt: item.prompt))
             }
         }
+        guard rounds >= 1 else { throw CLIError("--rounds must be at least 1") }
         let runtime = try TargetRuntime(modelPath: model.modelPath, indexPath: index == "none" ? nil : index, contextLength: 4096)
+        if let minimumGain { runtime.generator.sizer.minimumGain = minimumGain }
         if !runtime.costIsMeasured { printError("note: no measured cost curve (run `retrace calibrate`); using the reference curve") }
         var rows: [String: Row] = [:]
         var order: [String] = []
@@ -94,27 +103,35 @@ struct BenchGenerateCommand: AsyncParsableCommand {
             let category = item.category!
             if rows[category] == nil { rows[category] = Row(category: category); order.append(category) }
             let prompt = try runtime.promptTokens(item.prompt, raw: false)
-            // Alternate which runs first, so drift in the machine's speed does not favour either.
+            // Each prompt runs plain, speculative, speculative, plain (ABBA), so a linear drift in
+            // the machine's speed favours neither; every speculative output is checked.
             func run(_ speculate: Bool) throws -> GenerationResult {
                 try runtime.generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: speculate))
             }
-            let plain: GenerationResult, fast: GenerationResult
-            if n % 2 == 0 {
-                plain = try run(false)
-                fast = try run(true)
-            } else {
-                fast = try run(true)
-                plain = try run(false)
+            var plain: [GenerationResult] = [], fast: [GenerationResult] = []
+            for round in 0..<rounds {
+                if (n + round) % 2 == 0 {
+                    plain.append(try run(false))
+                    fast.append(try run(true))
+                } else {
+                    fast.append(try run(true))
+                    plain.append(try run(false))
+                }
             }
+            let identical = fast.allSatisfy { $0.tokens == plain[0].tokens } && plain.allSatisfy { $0.tokens == plain[0].tokens }
             rows[category]!.prompts += 1
-            if plain.tokens == fast.tokens { rows[category]!.identical += 1 }
-            rows[category]!.plainTokens += plain.tokens.count
-            rows[category]!.plainSeconds += plain.totalSeconds - plain.promptSeconds
-            rows[category]!.speculativeTokens += fast.tokens.count
-            rows[category]!.speculativeSeconds += fast.totalSeconds - fast.promptSeconds
-            rows[category]!.steps += fast.steps
-            rows[category]!.proposedNodes += fast.proposedNodes
-            rows[category]!.draftSeconds += fast.draftSeconds
+            if identical { rows[category]!.identical += 1 }
+            for p in plain {
+                rows[category]!.plainTokens += p.tokens.count
+                rows[category]!.plainSeconds += p.totalSeconds - p.promptSeconds
+            }
+            for f in fast {
+                rows[category]!.speculativeTokens += f.tokens.count
+                rows[category]!.speculativeSeconds += f.totalSeconds - f.promptSeconds
+                rows[category]!.steps += f.steps
+                rows[category]!.proposedNodes += f.proposedNodes
+                rows[category]!.draftSeconds += f.draftSeconds
+            }
             if let llamaLookup {
                 let text = try runtime.template.format(user: item.prompt)
                 if let (tokens, seconds) = try runLookup(llamaLookup, prompt: text) {
@@ -123,7 +140,7 @@ struct BenchGenerateCommand: AsyncParsableCommand {
                 }
             }
             printError(String(format: "[%d/%d] %@ %@: plain %.1f t/s, speculative %.1f t/s (MAT %.2f)%@", n + 1, items.count, category, item.id,
-                              plain.tokensPerSecond, fast.tokensPerSecond, fast.meanAcceptedTokens, plain.tokens == fast.tokens ? "" : "  OUTPUT DIFFERS"))
+                              plain[0].tokensPerSecond, fast[0].tokensPerSecond, fast[0].meanAcceptedTokens, identical ? "" : "  OUTPUT DIFFERS"))
         }
         let table = order.map { rows[$0]! }
         if json { try printJSON(table); return }
