@@ -37,6 +37,13 @@ public struct TraceReplay {
         public var meanScore: Double { scoreSum / Double(max(nodes, 1)) }
         public var acceptanceRate: Double { Double(accepted) / Double(max(nodes, 1)) }
         public init() {}
+
+        /// Adds another bin's counts to this one.
+        public mutating func merge(_ other: ReliabilityBin) {
+            nodes += other.nodes
+            accepted += other.accepted
+            scoreSum += other.scoreSum
+        }
     }
 
     /// A token no model emits: the target's "prediction" past the end of the recording.

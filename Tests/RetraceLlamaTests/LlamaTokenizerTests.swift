@@ -36,10 +36,10 @@ import RetraceTestSupport
     @Test func badModelFilesGetClearErrors() throws {
         let dir = TemporaryDirectory()
         #expect(throws: LlamaError.self) { try LlamaTokenizer(modelPath: dir.file("missing.gguf")) }
-        FileManager.default.createFile(atPath: dir.file("text.gguf"), contents: Data("hello".utf8))
+        _ = FileManager.default.createFile(atPath: dir.file("text.gguf"), contents: Data("hello".utf8))
         #expect(throws: LlamaError.self) { try LlamaTokenizer(modelPath: dir.file("text.gguf")) }
         let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: TestPaths.defaultModel)).read(upToCount: 200_000)!
-        FileManager.default.createFile(atPath: dir.file("cut.gguf"), contents: head)
+        _ = FileManager.default.createFile(atPath: dir.file("cut.gguf"), contents: head)
         do {
             _ = try LlamaTokenizer(modelPath: dir.file("cut.gguf"))
             Issue.record("a truncated model loaded")

@@ -77,11 +77,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
             cost += o.cost
             for (s, n) in o.acceptedBySource { acceptedBySource[s.description, default: 0] += n }
             draftMicroseconds += o.draftSeconds.map { $0 * 1e6 }
-            for i in reliability.indices {
-                reliability[i].nodes += o.reliability[i].nodes
-                reliability[i].accepted += o.reliability[i].accepted
-                reliability[i].scoreSum += o.reliability[i].scoreSum
-            }
+            for i in reliability.indices { reliability[i].merge(o.reliability[i]) }
         }
 
         enum CodingKeys: String, CodingKey {
@@ -232,10 +228,6 @@ extension BenchReplayCommand.Line {
         cost += other.cost
         for (s, n) in other.acceptedBySource { acceptedBySource[s, default: 0] += n }
         draftMicroseconds += other.draftMicroseconds
-        for i in reliability.indices {
-            reliability[i].nodes += other.reliability[i].nodes
-            reliability[i].accepted += other.reliability[i].accepted
-            reliability[i].scoreSum += other.reliability[i].scoreSum
-        }
+        for i in reliability.indices { reliability[i].merge(other.reliability[i]) }
     }
 }
