@@ -19,9 +19,10 @@ public struct RetrievalDrafter: Drafter {
     /// How this generation's drafts fare against their scores (reset by ``start(prompt:)``).
     public private(set) var session = SessionAcceptance()
     public var settings: Settings
-    /// What the last draft proposed: per token path (node indices change when the tree is
-    /// pruned before verification), which sources and their match lengths.
-    private var lastProposals: [[TokenID]: [Proposal]] = [:]
+    /// The last tree drafted (before any pruning) and, per node, who proposed it. A verified
+    /// tree is mapped back onto it by token paths, since pruning renumbers nodes.
+    private var lastTree = DraftTree()
+    private var lastProposals: [[Proposal]] = []
 
     /// Who proposed a path, and on what evidence: the calibration key it is learned under.
     private struct Proposal { var source: DraftSource; var matchLength: Int; var evidence: Int }
@@ -53,7 +54,8 @@ public struct RetrievalDrafter: Drafter {
     public mutating func start(prompt: [TokenID]) {
         context = ContextLookup()
         context.append(prompt)
-        lastProposals = [:]
+        lastTree = DraftTree()
+        lastProposals = []
         session = SessionAcceptance()
     }
 
@@ -63,7 +65,7 @@ public struct RetrievalDrafter: Drafter {
     /// Drafts a tree continuing the live context.
     public mutating func draft() throws -> DraftTree {
         var tree = DraftTree()
-        var proposals: [[TokenID]: [Proposal]] = [:]
+        var proposals: [[Proposal]] = []
         let factor = session.factor
         func insert(_ path: [TokenID], conditional: [Double], source: DraftSource, matchLength: Int, evidence: Int = 0) {
             var parent = -1
@@ -72,7 +74,8 @@ public struct RetrievalDrafter: Drafter {
                 score *= q
                 if score < 0.01 { break }
                 parent = tree.add(token, under: parent, score: score, source: DraftSources(source))
-                proposals[tree.path(to: parent), default: []].append(Proposal(source: source, matchLength: matchLength, evidence: evidence))
+                if parent == proposals.count { proposals.append([]) }
+                proposals[parent].append(Proposal(source: source, matchLength: matchLength, evidence: evidence))
             }
         }
         for match in context.matches(branches: settings.contextBranches, length: maxDepth) {
@@ -86,15 +89,15 @@ public struct RetrievalDrafter: Drafter {
             let found = try index.continuations(of: Array(context.tokens.suffix(32)), top: settings.indexBranches, length: maxDepth)
             if found.matchLength > 0, found.occurrences > 0 {
                 // Conditional frequency of each prefix among the returned continuations.
-                var prefixCounts: [[TokenID]: Int] = [:]
-                for c in found.continuations {
-                    for k in 1...c.tokens.count { prefixCounts[Array(c.tokens.prefix(k)), default: 0] += c.count }
+                let all = found.continuations
+                func prefixCount(_ tokens: [TokenID], _ k: Int) -> Int {
+                    all.reduce(0) { $0 + ($1.tokens.count >= k && $1.tokens[..<k].elementsEqual(tokens[..<k]) ? $1.count : 0) }
                 }
-                for c in found.continuations {
+                for c in all {
                     var conditional: [Double] = []
                     var parentCount = found.occurrences
                     for k in 1...c.tokens.count {
-                        let count = prefixCounts[Array(c.tokens.prefix(k))] ?? 0
+                        let count = prefixCount(c.tokens, k)
                         let a = calibration.acceptance(.index, matchLength: found.matchLength, depth: k)
                         conditional.append(a * Double(count) / Double(max(parentCount, 1)))
                         parentCount = count
@@ -103,6 +106,7 @@ public struct RetrievalDrafter: Drafter {
                 }
             }
         }
+        lastTree = tree
         lastProposals = proposals
         return tree
     }
@@ -122,14 +126,18 @@ public struct RetrievalDrafter: Drafter {
         session.record(expected: tree.scores.reduce(0, +) / factor, accepted: result.acceptedDraftTokens)
         // Along the accepted path, each level is one try for every source that proposed a
         // child there: a hit if its child was the target's token.
-        var parent = -1
+        var parent = -1       // in the verified tree
+        var drafted = -1      // the same node in the tree as drafted
         var levelIndex = 0
         while true {
             let accepted = levelIndex < result.acceptedNodes.count ? result.acceptedNodes[levelIndex] : nil
+            var acceptedDrafted: Int?
             var tried: [DraftSource: (proposal: Proposal, hit: Bool)] = [:]
             for child in tree.children(of: parent) {
-                for proposal in lastProposals[tree.path(to: child)] ?? [] {
-                    let hit = child == accepted
+                guard let original = lastTree.child(of: drafted, token: tree.tokens[child]) else { continue }
+                let hit = child == accepted
+                if hit { acceptedDrafted = original }
+                for proposal in lastProposals[original] {
                     if let earlier = tried[proposal.source] {
                         tried[proposal.source]!.hit = earlier.hit || hit
                     } else {
@@ -141,8 +149,9 @@ public struct RetrievalDrafter: Drafter {
                 calibration.record(source, matchLength: proposal.matchLength, depth: levelIndex + 1,
                                    evidence: proposal.evidence, accepted: hit)
             }
-            guard let next = accepted else { break }
+            guard let next = accepted, let nextDrafted = acceptedDrafted else { break }
             parent = next
+            drafted = nextDrafted
             levelIndex += 1
         }
     }
