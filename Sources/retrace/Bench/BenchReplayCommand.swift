@@ -46,6 +46,9 @@ struct BenchReplayCommand: AsyncParsableCommand {
     @Option(help: "Drafter setting: deepest drafted token.")
     var maxDepth = RetrievalDrafter.Settings().maxDepth
 
+    @Flag(help: "Also replay with past generations: the traces' outputs ingested into a copy of the index's dynamic store (all of them, then only the even-numbered traces' for the odd-numbered ones).")
+    var pastGenerations = false
+
     @Flag(help: "Also print how well node scores predicted acceptance (per score tenth), per drafter.")
     var reliability = false
 
@@ -97,6 +100,19 @@ struct BenchReplayCommand: AsyncParsableCommand {
         }
     }
 
+    struct PastGenerations: Encodable {
+        var budget: Int
+        var allBefore: Double
+        var allAfterOwn: Double
+        var oddBefore: Double
+        var oddAfterOthers: Double
+    }
+
+    struct FullReport: Encodable {
+        var reports: [Report]
+        var pastGenerations: PastGenerations?
+    }
+
     struct Report: Encodable {
         var budget: Int
         var category: String
@@ -128,13 +144,13 @@ struct BenchReplayCommand: AsyncParsableCommand {
         let categoryOrder = all.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
 
         var reports: [Report] = []
+        let settings = RetrievalDrafter.Settings(maxDepth: maxDepth, indexBranches: indexBranches, contextBranches: contextBranches)
         for budget in budgets {
             let cut: TraceReplay.Planner = { tree, _, _ in tree.pruned(to: budget) }
             var sizer = TreeSizer(cost: cost, maxNodes: budget)
             if let minimumGain { sizer.minimumGain = minimumGain }
             let sized: TraceReplay.Planner = { tree, pending, context in sizer.size(tree, pending: pending, context: context) }
             // One drafter per configuration for the whole run, as one generator per process live.
-            let settings = RetrievalDrafter.Settings(maxDepth: maxDepth, indexBranches: indexBranches, contextBranches: contextBranches)
             var contextOnly = settings
             contextOnly.indexBranches = 0
             var indexOnly = settings
@@ -172,7 +188,47 @@ struct BenchReplayCommand: AsyncParsableCommand {
             }
             reports.append(Report(budget: budget, category: "all", traces: all.count, lines: total))
         }
-        if json { try printJSON(reports) } else { printTable(reports) }
+        var past: PastGenerations?
+        if pastGenerations {
+            guard let store else { throw CLIError("--past-generations needs an index") }
+            past = try measurePastGenerations(all, store: store, settings: settings, budget: budgets[0])
+        }
+        if json {
+            try printJSON(FullReport(reports: reports, pastGenerations: past))
+        } else {
+            printTable(reports)
+            if let past {
+                print(String(format: "past generations (fused drafter, budget %d, MAT): all traces %.2f → %.2f after ingesting their own outputs; "
+                             + "odd-numbered traces %.2f → %.2f after ingesting only the even-numbered traces' outputs",
+                             past.budget, past.allBefore, past.allAfterOwn, past.oddBefore, past.oddAfterOthers))
+            }
+        }
+    }
+
+    /// MAT of the fused drafter before and after past generations are in the dynamic store of a
+    /// temporary copy of the index (the index itself is not touched).
+    private func measurePastGenerations(_ traces: [ReplayTrace], store: TokenIndex, settings: RetrievalDrafter.Settings,
+                                        budget: Int) throws -> PastGenerations {
+        func mat(_ index: TokenIndex, _ subset: [ReplayTrace]) throws -> Double {
+            var drafter: any Drafter = RetrievalDrafter(index: index, settings: settings)
+            var line = Line(drafter: "fused")
+            for trace in subset {
+                line.add(try Self.replay(&drafter, trace: trace, plan: { tree, _, _ in tree.pruned(to: budget) }, cost: nil))
+            }
+            return line.mat
+        }
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("retrace-replay-\(UUID().uuidString)").path
+        try FileManager.default.copyItem(atPath: index, toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let even = traces.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        let odd = traces.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        let withPast = try TokenIndex(path: copy)
+        let oddBefore = try mat(store, odd)
+        _ = try withPast.append(documents: even.map(\.outputTokens).filter { !$0.isEmpty })
+        let oddAfterOthers = try mat(withPast, odd)
+        _ = try withPast.append(documents: odd.map(\.outputTokens).filter { !$0.isEmpty })
+        return PastGenerations(budget: budget, allBefore: try mat(store, traces), allAfterOwn: try mat(withPast, traces),
+                               oddBefore: oddBefore, oddAfterOthers: oddAfterOthers)
     }
 
     private static func replay(_ drafter: inout any Drafter, trace: ReplayTrace, plan: TraceReplay.Planner,
