@@ -15,7 +15,9 @@ public protocol ContinuationProvider {
 public struct RetrievalDrafter: Drafter {
     public var index: (any ContinuationProvider)?
     public private(set) var context = ContextLookup()
-    public private(set) var calibration = SourceCalibration()
+    /// What the drafter has learned about its sources; carried across generations, and across
+    /// processes when the host stores ``SourceCalibration/entries``.
+    public var calibration = SourceCalibration()
     /// How this generation's drafts fare against their scores (reset by ``start(prompt:)``).
     public private(set) var session = SessionAcceptance()
     public var settings: Settings

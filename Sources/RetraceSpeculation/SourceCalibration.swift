@@ -15,6 +15,43 @@ public struct SourceCalibration: Sendable {
 
     public init() {}
 
+    /// One learned cell: a source, a match-length bucket, a depth bucket and an agreement level
+    /// (indices, not raw lengths), with its decayed hit and try counts.
+    public struct Entry: Sendable, Equatable {
+        public var source: DraftSource
+        public var matchBucket: Int
+        public var depthBucket: Int
+        public var evidence: Int
+        public var hits: Double
+        public var tries: Double
+
+        public init(source: DraftSource, matchBucket: Int, depthBucket: Int, evidence: Int, hits: Double, tries: Double) {
+            self.source = source
+            self.matchBucket = matchBucket
+            self.depthBucket = depthBucket
+            self.evidence = evidence
+            self.hits = hits
+            self.tries = tries
+        }
+    }
+
+    /// What has been learned, in a stable order, to be stored and restored across processes.
+    public var entries: [Entry] {
+        counts.map { Entry(source: $0.key.source, matchBucket: $0.key.match, depthBucket: $0.key.depth,
+                           evidence: $0.key.evidence, hits: $0.value.hits, tries: $0.value.tries) }
+            .sorted { ($0.source.rawValue, $0.matchBucket, $0.depthBucket, $0.evidence) < ($1.source.rawValue, $1.matchBucket, $1.depthBucket, $1.evidence) }
+    }
+
+    /// A calibration that starts from stored entries; entries outside the current buckets or
+    /// with impossible counts are skipped.
+    public init(entries: [Entry]) {
+        for e in entries where (0..<Self.matchBuckets.count).contains(e.matchBucket)
+            && (0..<Self.depthBuckets.count).contains(e.depthBucket)
+            && e.tries.isFinite && e.hits.isFinite && e.tries > 0 && e.hits >= 0 && e.hits <= e.tries {
+            counts[Key(source: e.source, match: e.matchBucket, depth: e.depthBucket, evidence: e.evidence)] = Counts(hits: e.hits, tries: e.tries)
+        }
+    }
+
     private static func bucket(_ value: Int, _ buckets: [Int]) -> Int { buckets.lastIndex { value >= $0 } ?? 0 }
 
     private func key(_ source: DraftSource, _ matchLength: Int, _ depth: Int, _ evidence: Int) -> Key {

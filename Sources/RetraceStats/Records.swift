@@ -47,3 +47,23 @@ public struct StepRecord: Codable, Sendable, Equatable {
         self.verifyMicroseconds = verifyMicroseconds
     }
 }
+
+/// One cell of a drafter's learned source calibration: hits and tries of a draft source at a
+/// match-length bucket, depth bucket and agreement level.
+public struct CalibrationRecord: Codable, Sendable, Equatable {
+    public var source: String
+    public var matchBucket: Int
+    public var depthBucket: Int
+    public var evidence: Int
+    public var hits: Double
+    public var tries: Double
+
+    public init(source: String, matchBucket: Int, depthBucket: Int, evidence: Int, hits: Double, tries: Double) {
+        self.source = source
+        self.matchBucket = matchBucket
+        self.depthBucket = depthBucket
+        self.evidence = evidence
+        self.hits = hits
+        self.tries = tries
+    }
+}

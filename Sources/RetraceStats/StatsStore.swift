@@ -56,7 +56,52 @@ public final class StatsStore: Sendable {
                 t.foreignKey(["sessionId", "stepNumber"], references: "step", onDelete: .cascade)
             }
         }
+        migrator.registerMigration("v2: source calibration") { db in
+            try db.create(table: "calibration") { t in
+                t.column("scope", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("matchBucket", .integer).notNull()
+                t.column("depthBucket", .integer).notNull()
+                t.column("evidence", .integer).notNull()
+                t.column("hits", .double).notNull()
+                t.column("tries", .double).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.primaryKey(["scope", "source", "matchBucket", "depthBucket", "evidence"])
+            }
+        }
         return migrator
+    }
+
+    /// Replaces the stored calibration of `scope` (for example a model and index) in one transaction.
+    public func saveCalibration(_ records: [CalibrationRecord], scope: String, at date: Date = Date()) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM calibration WHERE scope = ?", arguments: [scope])
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO calibration (scope, source, matchBucket, depthBucket, evidence, hits, tries, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for r in records {
+                try insert.execute(arguments: [scope, r.source, r.matchBucket, r.depthBucket, r.evidence, r.hits, r.tries, date])
+            }
+        }
+    }
+
+    /// Scopes with a stored calibration.
+    public func calibrationScopes() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT scope FROM calibration ORDER BY scope") }
+    }
+
+    /// The stored calibration of `scope`, empty when there is none.
+    public func loadCalibration(scope: String) throws -> [CalibrationRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT source, matchBucket, depthBucket, evidence, hits, tries FROM calibration
+                WHERE scope = ? ORDER BY source, matchBucket, depthBucket, evidence
+                """, arguments: [scope]).map { row in
+                CalibrationRecord(source: row["source"], matchBucket: row["matchBucket"], depthBucket: row["depthBucket"],
+                                  evidence: row["evidence"], hits: row["hits"], tries: row["tries"])
+            }
+        }
     }
 
     /// Records the start of a session.

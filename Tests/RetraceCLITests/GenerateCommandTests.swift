@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RetraceStats
 import RetraceTestSupport
 
 @Suite struct GenerateCommandTests {
@@ -25,6 +26,12 @@ import RetraceTestSupport
         #expect(outputs[1]["output_tokens"] as? [Int] == outputs[3]["output_tokens"] as? [Int])
         let stats = try runRetrace(["stats", dir.file("s.sqlite"), "--json"])
         #expect(stats.stdout.contains("\"sessions\" : 4"), "\(stats.output)")
+        // The speculative run left what its drafter learned for the next run, per model and index.
+        let store = try StatsStore(path: dir.file("s.sqlite"))
+        let scopes = try store.calibrationScopes()
+        #expect(scopes.count == 1 && scopes[0].hasSuffix(dir.file("idx")), "\(scopes)")
+        let learned = try store.loadCalibration(scope: scopes.first ?? "")
+        #expect(!learned.isEmpty && learned.allSatisfy { $0.tries > 0 && $0.hits <= $0.tries })
         // Without --no-ingest the output goes into the dynamic store.
         let r = try runRetrace(["generate", "--index", dir.file("idx"), "--prompt", "Say hello.", "--max-tokens", "8",
                                 "--stats", dir.file("s.sqlite")])

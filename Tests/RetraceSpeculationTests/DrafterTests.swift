@@ -125,5 +125,22 @@ struct FixedProvider: ContinuationProvider {
         for _ in 0..<10 { good.record(expected: 0.5, accepted: 1) }
         #expect(good.factor > 1.3 && good.factor <= 1.5)
     }
+
+    @Test func calibrationEntriesRestoreTheSameEstimates() {
+        var c = SourceCalibration()
+        for i in 0..<300 {
+            c.record(.context, matchLength: 3, depth: 2, evidence: 1, accepted: i % 3 != 0)
+            c.record(.index, matchLength: 9, depth: 1, accepted: i % 5 == 0)
+        }
+        let restored = SourceCalibration(entries: c.entries)
+        #expect(restored.entries == c.entries)
+        #expect(restored.acceptance(.context, matchLength: 3, depth: 2, evidence: 1) == c.acceptance(.context, matchLength: 3, depth: 2, evidence: 1))
+        #expect(restored.acceptance(.index, matchLength: 9) == c.acceptance(.index, matchLength: 9))
+        // Damaged entries are skipped, not trusted.
+        let bad = SourceCalibration(entries: [.init(source: .index, matchBucket: 99, depthBucket: 0, evidence: 0, hits: 1, tries: 2),
+                                              .init(source: .index, matchBucket: 0, depthBucket: 0, evidence: 0, hits: 5, tries: 2),
+                                              .init(source: .index, matchBucket: 0, depthBucket: 0, evidence: 0, hits: .nan, tries: 2)])
+        #expect(bad.entries.isEmpty)
+    }
 }
 

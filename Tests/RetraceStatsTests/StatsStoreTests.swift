@@ -42,7 +42,7 @@ import RetraceTestSupport
         let mode = try again.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let applied = try again.pool.read { db in try StatsStore.migrator.appliedMigrations(db) }
-        #expect(applied == ["v1: sessions and steps"])
+        #expect(applied == ["v1: sessions and steps", "v2: source calibration"])
     }
 
     @Test func recordNeverWaitsForTheDatabase() throws {
@@ -65,5 +65,20 @@ import RetraceTestSupport
         }
         writer.close()
         #expect(try store.report().steps == 500)
+    }
+
+    @Test func calibrationRoundTripsPerScope() throws {
+        let dir = TemporaryDirectory()
+        let store = try StatsStore(path: dir.file("s.sqlite"))
+        let a = [CalibrationRecord(source: "context", matchBucket: 1, depthBucket: 0, evidence: 2, hits: 3.5, tries: 7.25),
+                 CalibrationRecord(source: "index", matchBucket: 4, depthBucket: 2, evidence: 0, hits: 0, tries: 1)]
+        try store.saveCalibration(a, scope: "m1 idx")
+        try store.saveCalibration([a[0]], scope: "m2 idx")
+        #expect(try store.loadCalibration(scope: "m1 idx") == a)
+        try store.saveCalibration([a[1]], scope: "m1 idx")            // replaces, does not merge
+        #expect(try store.loadCalibration(scope: "m1 idx") == [a[1]])
+        #expect(try store.loadCalibration(scope: "m2 idx") == [a[0]])
+        #expect(try store.calibrationScopes() == ["m1 idx", "m2 idx"])
+        #expect(try store.loadCalibration(scope: "none").isEmpty)
     }
 }

@@ -40,7 +40,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(help: "Do not add the generated text to the index's dynamic store.")
     var noIngest = false
 
-    @Option(help: "Statistics database (default: $RETRACE_HOME/stats.sqlite).")
+    @Option(help: "Statistics database (default: $RETRACE_HOME/stats.sqlite); it also keeps what the drafter learned, per model and index, for the next run.")
     var stats: String?
 
     @Flag(help: "Print one JSON object per prompt instead of streaming text.")
@@ -85,6 +85,8 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         let store = try StatsStore(path: stats ?? Defaults.statsPath)
         let generator = runtime.generator
+        let calibrationScope = StoredCalibration.scope(modelFingerprint: runtime.tokenizer.identity.fingerprint, index: indexPath ?? "none")
+        if !noSpeculate { try StoredCalibration.load(into: generator, from: store, scope: calibrationScope) }
         let writer = store.makeWriter()
         defer { writer.close() }
         for item in items {
@@ -100,6 +102,7 @@ struct GenerateCommand: AsyncParsableCommand {
                 }
             }
             try store.end(sessionID: session.id)
+            if !noSpeculate { try StoredCalibration.save(from: generator, to: store, scope: calibrationScope) }
             if let index = runtime.index, !noIngest {
                 try index.append(documents: [result.tokens.filter { !runtime.model.isEndOfGeneration($0) }])
             }

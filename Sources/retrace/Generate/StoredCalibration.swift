@@ -1,0 +1,32 @@
+import RetraceEngine
+import RetraceSpeculation
+import RetraceStats
+
+/// Keeps what the drafter learns about its sources in the statistics database, so a new
+/// process starts where the last one stopped: one calibration per model and index.
+enum StoredCalibration {
+    static func scope(modelFingerprint: String, index: String) -> String { "\(modelFingerprint) \(index)" }
+
+    /// Loads the stored calibration into the generator's drafter; returns the cells loaded.
+    @discardableResult
+    static func load(into generator: SpeculativeGenerator, from store: StatsStore, scope: String) throws -> Int {
+        guard var drafter = generator.drafter as? RetrievalDrafter else { return 0 }
+        let entries = try store.loadCalibration(scope: scope).compactMap { r -> SourceCalibration.Entry? in
+            guard let source = DraftSource.allCases.first(where: { $0.description == r.source }) else { return nil }
+            return SourceCalibration.Entry(source: source, matchBucket: r.matchBucket, depthBucket: r.depthBucket,
+                                           evidence: r.evidence, hits: r.hits, tries: r.tries)
+        }
+        drafter.calibration = SourceCalibration(entries: entries)
+        generator.drafter = drafter
+        return drafter.calibration.entries.count
+    }
+
+    /// Stores the generator's drafter calibration, replacing the scope's earlier one.
+    static func save(from generator: SpeculativeGenerator, to store: StatsStore, scope: String) throws {
+        guard let drafter = generator.drafter as? RetrievalDrafter else { return }
+        try store.saveCalibration(drafter.calibration.entries.map {
+            CalibrationRecord(source: $0.source.description, matchBucket: $0.matchBucket, depthBucket: $0.depthBucket,
+                              evidence: $0.evidence, hits: $0.hits, tries: $0.tries)
+        }, scope: scope)
+    }
+}
