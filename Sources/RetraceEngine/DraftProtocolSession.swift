@@ -1,5 +1,5 @@
 import Foundation
-public import RetraceCore
+import RetraceCore
 public import RetraceSpeculation
 
 /// The host protocol of `retrace draft --stdio`: one JSON object per line in, one per line out,

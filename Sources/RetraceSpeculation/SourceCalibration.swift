@@ -61,14 +61,14 @@ public struct SourceCalibration: Sendable {
 
     /// The prior: longer matches predict better. Deeper tokens start from the same prior and
     /// earn more trust from what the session observes at their depth.
-    static func prior(matchLength: Int, depth: Int) -> Double {
+    static func prior(matchLength: Int) -> Double {
         min(0.85, 0.25 + 0.1 * Double(matchLength))
     }
 
     /// Estimated conditional acceptance of a token at `depth` (1 = child of the committed
     /// context) proposed by `source` after a match of `matchLength` tokens.
     public func acceptance(_ source: DraftSource, matchLength: Int, depth: Int = 1, evidence: Int = 0) -> Double {
-        let p = Self.prior(matchLength: matchLength, depth: depth)
+        let p = Self.prior(matchLength: matchLength)
         guard let c = counts[key(source, matchLength, depth, evidence)] else { return p }
         return (c.hits + p * priorWeight) / (c.tries + priorWeight)
     }

@@ -98,8 +98,10 @@ public final class StatsStore: Sendable {
                 SELECT source, matchBucket, depthBucket, evidence, hits, tries FROM calibration
                 WHERE scope = ? ORDER BY source, matchBucket, depthBucket, evidence
                 """, arguments: [scope]).map { row in
-                CalibrationRecord(source: row["source"], matchBucket: row["matchBucket"], depthBucket: row["depthBucket"],
-                                  evidence: row["evidence"], hits: row["hits"], tries: row["tries"])
+                // Throwing accessors: a damaged or hand-edited database is an error, not a trap.
+                try CalibrationRecord(source: row.decode(forColumn: "source"), matchBucket: row.decode(forColumn: "matchBucket"),
+                                      depthBucket: row.decode(forColumn: "depthBucket"), evidence: row.decode(forColumn: "evidence"),
+                                      hits: row.decode(forColumn: "hits"), tries: row.decode(forColumn: "tries"))
             }
         }
     }

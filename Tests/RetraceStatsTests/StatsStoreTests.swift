@@ -80,5 +80,10 @@ import RetraceTestSupport
         #expect(try store.loadCalibration(scope: "m2 idx") == [a[0]])
         #expect(try store.calibrationScopes() == ["m1 idx", "m2 idx"])
         #expect(try store.loadCalibration(scope: "none").isEmpty)
+        // A hand-edited row that is not a number is an error, not a crash.
+        try store.pool.write { db in
+            try db.execute(sql: "UPDATE calibration SET hits = 'lots' WHERE scope = 'm2 idx'")
+        }
+        #expect(throws: (any Error).self) { try store.loadCalibration(scope: "m2 idx") }
     }
 }

@@ -134,12 +134,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
             all = all.filter { wanted.contains($0.category) }
             guard !all.isEmpty else { throw CLIError("no traces in categories \(categories)") }
         }
-        var store: TokenIndex?
-        if index != "none" {
-            let opened = try TokenIndex(path: index)
-            try opened.requireTokenizer(tokenizer.identity)
-            store = opened
-        }
+        let store = try TokenIndex.open(option: index, for: tokenizer.identity)
         let cost = (try? TargetRuntime.loadCost(modelPath: model.modelPath)) ?? .fallback
         let categoryOrder = all.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
 

@@ -35,12 +35,7 @@ struct DraftCommand: ParsableCommand {
     func run() throws {
         guard stdio else { throw CLIError("retrace draft serves over stdio only: pass --stdio") }
         let tokenizer = try model.loadTokenizer()
-        var store: TokenIndex?
-        if index != "none" {
-            let opened = try TokenIndex(path: index)
-            try opened.requireTokenizer(tokenizer.identity)
-            store = opened
-        }
+        let store = try TokenIndex.open(option: index, for: tokenizer.identity)
         var session = DraftProtocolSession(drafter: RetrievalDrafter(index: store),
                                            vocabularySize: tokenizer.identity.vocabularySize)
         while let line = readLine(strippingNewline: true) {

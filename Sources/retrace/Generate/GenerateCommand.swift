@@ -86,7 +86,13 @@ struct GenerateCommand: AsyncParsableCommand {
         let store = try StatsStore(path: stats ?? Defaults.statsPath)
         let generator = runtime.generator
         let calibrationScope = StoredCalibration.scope(modelFingerprint: runtime.tokenizer.identity.fingerprint, index: indexPath ?? "none")
-        if !noSpeculate { try StoredCalibration.load(into: generator, from: store, scope: calibrationScope) }
+        if !noSpeculate {
+            do {
+                try StoredCalibration.load(into: generator, from: store, scope: calibrationScope)
+            } catch {
+                printError("warning: the stored drafter calibration is unreadable (\(error)); starting from the prior, it will be rewritten")
+            }
+        }
         let writer = store.makeWriter()
         defer { writer.close() }
         for item in items {

@@ -24,13 +24,8 @@ final class TargetRuntime {
             throw CLIError("--context \(contextLength) exceeds the model's trained context of \(model.trainedContextLength) tokens")
         }
         context = try LlamaContext(model: model, options: ContextOptions(contextLength: contextLength))
-        if let indexPath {
-            let index = try TokenIndex(path: indexPath)
-            try index.requireTokenizer(tokenizer.identity)
-            self.index = index
-        } else {
-            index = nil
-        }
+        let identity = tokenizer.identity
+        index = try indexPath.flatMap { try TokenIndex.open(option: $0, for: identity) }
         if let measured = try? Self.loadCost(modelPath: modelPath) {
             cost = measured
             costIsMeasured = true
