@@ -14,7 +14,7 @@ public protocol ContinuationProvider {
 /// times the sources' online-calibrated acceptance). Pure given its provider.
 public struct RetrievalDrafter: Drafter {
     public var index: (any ContinuationProvider)?
-    public private(set) var context = ContextLookup()
+    public private(set) var context = ContextSuffixAutomaton()
     /// What the drafter has learned about its sources; carried across generations, and across
     /// processes when the host stores ``SourceCalibration/entries``.
     public var calibration = SourceCalibration()
@@ -35,13 +35,21 @@ public struct RetrievalDrafter: Drafter {
         public var maxDepth = 12
         /// Continuations taken from the index.
         public var indexBranches = 4
-        /// Continuations taken from earlier occurrences in the live context.
-        public var contextBranches = 2
+        /// Match lengths expanded in the live context: the longest suffix that occurred
+        /// earlier, then shorter ones (which occurred more often).
+        public var contextMatches = 2
+        /// Most nodes taken from the live context per step.
+        public var contextNodes = 32
+        /// Paths whose estimated acceptance falls below this are not drafted.
+        public var minimumScore = 0.002
 
-        public init(maxDepth: Int = 12, indexBranches: Int = 4, contextBranches: Int = 2) {
+        public init(maxDepth: Int = 12, indexBranches: Int = 4, contextMatches: Int = 2, contextNodes: Int = 32,
+                    minimumScore: Double = 0.002) {
             self.maxDepth = maxDepth
             self.indexBranches = indexBranches
-            self.contextBranches = contextBranches
+            self.contextMatches = contextMatches
+            self.contextNodes = contextNodes
+            self.minimumScore = minimumScore
         }
     }
 
@@ -54,15 +62,15 @@ public struct RetrievalDrafter: Drafter {
 
     /// Starts a session on `prompt`.
     public mutating func start(prompt: [TokenID]) {
-        context = ContextLookup()
-        context.append(prompt)
+        context = ContextSuffixAutomaton()
+        context.append(contentsOf: prompt)
         lastTree = DraftTree()
         lastProposals = []
         session = SessionAcceptance()
     }
 
     /// Appends committed tokens to the live context.
-    public mutating func commit(_ tokens: [TokenID]) { context.append(tokens) }
+    public mutating func commit(_ tokens: [TokenID]) { context.append(contentsOf: tokens) }
 
     /// Drafts a tree continuing the live context.
     public mutating func draft() throws -> DraftTree {
@@ -74,18 +82,18 @@ public struct RetrievalDrafter: Drafter {
             var score = factor
             for (token, q) in zip(path, conditional) {
                 score *= q
-                if score < 0.01 { break }
+                if score < settings.minimumScore { break }
                 parent = tree.add(token, under: parent, score: score, source: DraftSources(source))
                 if parent == proposals.count { proposals.append([]) }
                 proposals[parent].append(Proposal(source: source, matchLength: matchLength, evidence: evidence))
             }
         }
-        for match in context.matches(branches: settings.contextBranches, length: maxDepth) {
-            let evidence = Self.evidence(match)
-            let conditional = (1...match.continuation.count).map {
-                calibration.acceptance(.context, matchLength: match.matchLength, depth: $0, evidence: evidence)
-            }
-            insert(match.continuation, conditional: conditional, source: .context, matchLength: match.matchLength, evidence: evidence)
+        draftFromContext(factor: factor) { token, parent, score, proposal in
+            guard score >= settings.minimumScore else { return nil }
+            let node = tree.add(token, under: parent, score: score, source: DraftSources(proposal.source))
+            if node == proposals.count { proposals.append([]) }
+            proposals[node].append(proposal)
+            return node
         }
         if let index, settings.indexBranches > 0, !context.tokens.isEmpty {
             let found = try index.continuations(of: Array(context.tokens.suffix(32)), top: settings.indexBranches, length: maxDepth)
@@ -113,12 +121,51 @@ public struct RetrievalDrafter: Drafter {
         return tree
     }
 
-    /// How much the live context agrees with a match: 0 a single earlier occurrence, 1 all of
-    /// several agree on the next token, 2 most do, 3 fewer than half.
-    static func evidence(_ match: ContextLookup.Match) -> Int {
-        if match.candidates <= 1 { return 0 }
-        if match.support == match.candidates { return 1 }
-        return match.support * 2 > match.candidates ? 2 : 3
+    /// How much the live context agrees on a continuation: 0 a single earlier occurrence,
+    /// 1 all of several agree, 2 most do, 3 fewer than half.
+    static func evidence(occurrences: Int, total: Int) -> Int {
+        if total <= 1 { return 0 }
+        if occurrences == total { return 1 }
+        return occurrences * 2 > total ? 2 : 3
+    }
+
+    /// Expands the continuations of the context's longest earlier-seen suffix (and of shorter
+    /// ones) best first: each token that followed the matched pattern is a child, scored by the
+    /// calibrated acceptance for its match length, depth and agreement; `add` places a node in
+    /// the tree (nil when it is not worth drafting) and returns it.
+    private func draftFromContext(factor: Double,
+                                  add: (TokenID, Int, Double, Proposal) -> Int?) {
+        struct Frontier { var score: Double; var state: ContextSuffixAutomaton.State; var parent: Int; var depth: Int; var matchLength: Int }
+        var frontier: [Frontier] = []
+        func push(_ state: ContextSuffixAutomaton.State, parent: Int, depth: Int, score: Double, matchLength: Int) {
+            frontier.append(Frontier(score: score, state: state, parent: parent, depth: depth, matchLength: matchLength))
+        }
+        var match = context.longestRepeatedSuffix
+        guard match.length > 0 else { return }
+        var roots = 0
+        while roots < settings.contextMatches {
+            push(match.state, parent: -1, depth: 0, score: factor, matchLength: match.length)
+            roots += 1
+            guard let shorter = context.shorter(match.state) else { break }
+            match = shorter
+        }
+        var added = 0
+        while added < settings.contextNodes, let best = frontier.indices.max(by: { frontier[$0].score < frontier[$1].score }) {
+            frontier.swapAt(best, frontier.count - 1)
+            let item = frontier.removeLast()
+            guard item.depth < maxDepth else { continue }
+            let children = context.continuations(of: item.state)
+            let total = children.reduce(0) { $0 + $1.occurrences }
+            for child in children {
+                let evidence = Self.evidence(occurrences: child.occurrences, total: total)
+                let score = item.score * calibration.acceptance(.context, matchLength: item.matchLength, depth: item.depth + 1,
+                                                                evidence: evidence)
+                let proposal = Proposal(source: .context, matchLength: item.matchLength, evidence: evidence)
+                guard let node = add(child.token, item.parent, score, proposal) else { continue }
+                added += 1
+                push(child.state, parent: node, depth: item.depth + 1, score: score, matchLength: item.matchLength)
+            }
+        }
     }
 
     /// Learns from a verification of the last drafted tree.

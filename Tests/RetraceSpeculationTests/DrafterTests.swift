@@ -8,35 +8,6 @@ struct FixedProvider: ContinuationProvider {
 }
 
 @Suite struct DrafterTests {
-    @Test func contextLookupEqualsBruteForce() {
-        var rng = SystemRandomNumberGenerator()
-        for _ in 0..<200 {
-            var lookup = ContextLookup()
-            let tokens = (0..<Int.random(in: 2...60, using: &rng)).map { _ in UInt32.random(in: 0..<4, using: &rng) }
-            lookup.append(tokens)
-            let got = lookup.matches(branches: 1, length: 3)
-            // Brute force: among earlier positions whose last two tokens match the end, the one
-            // with the longest match (up to 32), the most recent among equals.
-            let n = tokens.count
-            var best: (match: Int, position: Int)? = nil
-            var support: [UInt32: Int] = [:]
-            var candidates = 0
-            for p in stride(from: n - 2, through: 1, by: -1) where tokens[p - 1] == tokens[n - 2] && tokens[p] == tokens[n - 1] {
-                var m = 2
-                while m < 32, p - m >= 0, tokens[p - m] == tokens[n - 1 - m] { m += 1 }
-                if best == nil || m > best!.match { best = (m, p) }
-                support[tokens[p + 1], default: 0] += 1
-                candidates += 1
-            }
-            let want = best.map { Array(tokens[($0.position + 1)..<min(n, $0.position + 4)]) }
-            #expect(got.first?.continuation == want, "\(tokens)")
-            #expect(got.first?.matchLength == best?.match)
-            if let first = got.first {
-                #expect(first.candidates == candidates && first.support == support[first.continuation[0]])
-            }
-        }
-    }
-
     @Test func mergesIndexAndContextIntoScoredTree() throws {
         let provider = FixedProvider(answer: (3, 10, [([7, 8, 9], 6), ([7, 5], 3)]))
         var drafter = RetrievalDrafter(index: provider, settings: .init(maxDepth: 4))

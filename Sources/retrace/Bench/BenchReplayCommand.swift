@@ -37,8 +37,14 @@ struct BenchReplayCommand: AsyncParsableCommand {
     @Option(help: "The sizer's minimum promised gain over a plain step (default: the generator's).")
     var minimumGain: Double?
 
-    @Option(help: "Drafter setting: continuations taken from the live context per step.")
-    var contextBranches = RetrievalDrafter.Settings().contextBranches
+    @Option(help: "Drafter setting: match lengths expanded in the live context (the longest, then shorter ones).")
+    var contextMatches = RetrievalDrafter.Settings().contextMatches
+
+    @Option(help: "Drafter setting: most nodes taken from the live context per step.")
+    var contextNodes = RetrievalDrafter.Settings().contextNodes
+
+    @Option(help: "Drafter setting: paths whose estimated acceptance is below this are not drafted.")
+    var minimumScore = RetrievalDrafter.Settings().minimumScore
 
     @Option(help: "Drafter setting: continuations taken from the index per step.")
     var indexBranches = RetrievalDrafter.Settings().indexBranches
@@ -139,7 +145,8 @@ struct BenchReplayCommand: AsyncParsableCommand {
         let categoryOrder = all.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
 
         var reports: [Report] = []
-        let settings = RetrievalDrafter.Settings(maxDepth: maxDepth, indexBranches: indexBranches, contextBranches: contextBranches)
+        let settings = RetrievalDrafter.Settings(maxDepth: maxDepth, indexBranches: indexBranches, contextMatches: contextMatches,
+                                                 contextNodes: contextNodes, minimumScore: minimumScore)
         for budget in budgets {
             let cut: TraceReplay.Planner = { tree, _, _ in tree.pruned(to: budget) }
             var sizer = TreeSizer(cost: cost, maxNodes: budget)
@@ -149,7 +156,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
             var contextOnly = settings
             contextOnly.indexBranches = 0
             var indexOnly = settings
-            indexOnly.contextBranches = 0
+            indexOnly.contextMatches = 0
             var configurations: [(String, any Drafter, TraceReplay.Planner, Bool)] = [
                 ("prompt lookup", PromptLookupDrafter(length: budget), cut, false),
                 ("context", RetrievalDrafter(index: nil, settings: contextOnly), cut, false),
