@@ -9,11 +9,16 @@ public struct GenerationOptions: Sendable, Equatable {
     public var maxBatch: Int
     /// Stop at the model's end-of-generation token (off for long soak runs).
     public var stopAtEndOfGeneration: Bool
+    /// The target's top tokens read at every verified position for the drafter (the first is
+    /// the greedy choice; the others feed Token Recycling).
+    public var topTokens: Int
 
-    public init(maxTokens: Int = 128, speculate: Bool = true, maxBatch: Int = 48, stopAtEndOfGeneration: Bool = true) {
+    public init(maxTokens: Int = 128, speculate: Bool = true, maxBatch: Int = 48, stopAtEndOfGeneration: Bool = true,
+                topTokens: Int = 8) {
         self.maxTokens = maxTokens
         self.speculate = speculate
         self.maxBatch = maxBatch
         self.stopAtEndOfGeneration = stopAtEndOfGeneration
+        self.topTokens = max(1, topTokens)
     }
 }

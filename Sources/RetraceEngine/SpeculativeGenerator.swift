@@ -91,10 +91,18 @@ public final class SpeculativeGenerator {
             let decodeStart = clock.now
             try context.decode(rows)
             sizer.cost.record(batch: rows.count, context: nPast, milliseconds: (clock.now - decodeStart).seconds * 1000)
+            // The target's top tokens at every row: the first is its greedy choice, the rest feed
+            // drafters that recycle them.
+            let topCount = options.speculate ? options.topTokens : 1
+            var topTokens = [[TokenID]](repeating: [], count: tree.count + 1)
+            topTokens[0] = context.topTokens(row: pending.count - 1, count: topCount)
             var nodePredictions = [TokenID](repeating: 0, count: tree.count)
-            for (i, node) in layout.order.enumerated() { nodePredictions[node] = context.argmax(row: pending.count + i) }
+            for (i, node) in layout.order.enumerated() {
+                topTokens[node + 1] = context.topTokens(row: pending.count + i, count: topCount)
+                nodePredictions[node] = topTokens[node + 1][0]
+            }
             let verdict = GreedyVerifier.verify(tree, predictions: TargetPredictions(
-                rootPrediction: context.argmax(row: pending.count - 1), nodePredictions: nodePredictions))
+                rootPrediction: topTokens[0][0], nodePredictions: nodePredictions, topTokens: topTokens))
 
             // Commit in the KV cache.
             nPast += pending.count

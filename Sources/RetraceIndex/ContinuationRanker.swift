@@ -61,23 +61,26 @@ struct ContinuationRanker<Rows: ContinuationRows> {
         return results
     }
 
-    /// Pushes every distinct continuation of the rows (all sharing `path`) as a leaf.
+    /// Pushes every distinct continuation of the rows (all sharing `path`) as a leaf. Rows are
+    /// compared in place; a run's tokens are read once, when it is pushed.
     private func scanLeaves(_ range: Range<Int>, from path: [UInt32], into heap: inout Heap<Candidate>) {
-        var current: [UInt32] = []
-        var runStart = range.lowerBound
-        var row = range.lowerBound
-        while row < range.upperBound {
-            let continuation = read(row: row, from: path)
-            if row == range.lowerBound {
-                current = continuation
-            } else if continuation != current {
-                heap.insert(Candidate(count: row - runStart, path: current, rows: runStart..<row, isLeaf: true))
-                current = continuation
-                runStart = row
+        func sameContinuation(_ a: Int, _ b: Int) -> Bool {
+            var depth = path.count
+            while depth < maxLength {
+                let x = rows.symbol(row: a, depth: depth)
+                if x != rows.symbol(row: b, depth: depth) { return false }
+                if x == 0 { return true }
+                depth += 1
             }
-            row += 1
+            return true
         }
-        heap.insert(Candidate(count: row - runStart, path: current, rows: runStart..<row, isLeaf: true))
+        var runStart = range.lowerBound
+        for row in range.dropFirst() where !sameContinuation(runStart, row) {
+            heap.insert(Candidate(count: row - runStart, path: read(row: runStart, from: path), rows: runStart..<row, isLeaf: true))
+            runStart = row
+        }
+        heap.insert(Candidate(count: range.upperBound - runStart, path: read(row: runStart, from: path),
+                              rows: runStart..<range.upperBound, isLeaf: true))
     }
 
     private func read(row: Int, from path: [UInt32]) -> [UInt32] {

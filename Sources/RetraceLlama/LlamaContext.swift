@@ -124,6 +124,32 @@ public final class LlamaContext {
         return TokenID(best)
     }
 
+    /// The `count` largest logits of `row`, best first (ties: the lower id first, so the first
+    /// is always ``argmax(row:)``). One pass over the vocabulary, as cheap as the argmax.
+    public func topTokens(row: Int, count k: Int) -> [TokenID] {
+        guard k > 1 else { return [argmax(row: row)] }
+        let l = logits(row: row)
+        var ids: [Int] = []
+        var values: [Float] = []
+        ids.reserveCapacity(k + 1)
+        values.reserveCapacity(k + 1)
+        var threshold = -Float.infinity
+        for i in 0..<l.count {
+            let v = l[i]
+            if ids.count == k && !(v > threshold) { continue }
+            var position = values.count
+            while position > 0 && v > values[position - 1] { position -= 1 }
+            values.insert(v, at: position)
+            ids.insert(i, at: position)
+            if ids.count > k {
+                values.removeLast()
+                ids.removeLast()
+            }
+            if ids.count == k { threshold = values[k - 1] }
+        }
+        return ids.map { TokenID($0) }
+    }
+
     private var memory: llama_memory_t { llama_get_memory(handle) }
 
     /// Drops every cached token.

@@ -4,12 +4,24 @@ public enum DraftSource: Int, CaseIterable, Sendable, Codable, CustomStringConve
     case index
     /// The live context: prompt and generated tokens.
     case context
+    /// Adaptive tri-gram statistics of what the session has seen and accepted (ADED).
+    case trigram
+    /// The target's own recent top-k followers of each token (Token Recycling).
+    case recycled
 
     public var description: String {
         switch self {
         case .index: "index"
         case .context: "context"
+        case .trigram: "trigram"
+        case .recycled: "recycled"
         }
+    }
+
+    /// The source named `name` (its ``description``).
+    public init?(name: String) {
+        guard let found = Self.allCases.first(where: { $0.description == name }) else { return nil }
+        self = found
     }
 }
 

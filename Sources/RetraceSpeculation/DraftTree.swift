@@ -57,6 +57,9 @@ public struct DraftTree: Sendable, Equatable {
         }
     }
 
+    /// Replaces the score of `node` (the caller keeps parents scoring at least their children).
+    public mutating func setScore(_ score: Double, of node: Int) { scores[node] = score }
+
     /// Leaves (nodes without children), in node order.
     public var leaves: [Int] { (0..<count).filter { children(of: $0).isEmpty } }
 

@@ -1,36 +1,28 @@
 public import RetraceCore
 
-/// Where the drafter finds stored continuations: the persistent index, or any stand-in.
-public protocol ContinuationProvider {
-    /// The longest suffix of `context` found, its occurrence count, and the most frequent
-    /// continuations (at most `top`, at most `length` tokens) with their counts.
-    func continuations(of context: [TokenID], top: Int, length: Int) throws
-        -> (matchLength: Int, occurrences: Int, continuations: [(tokens: [TokenID], count: Int)])
-}
-
-/// The first Retrace drafter: merges stored continuations from the index and earlier
-/// occurrences in the live context into one tree by longest prefix, scoring each node with
-/// the estimated probability that the target accepts its whole path (retrieval frequencies
-/// times the sources' online-calibrated acceptance). Pure given its provider.
+/// The fused drafter: every enabled ``CandidateSource`` (the persistent index, the live
+/// context, tri-gram statistics, recycled top-k tokens) proposes candidates into one tree,
+/// merged by longest prefix (RASD-style), each node scored with the estimated probability
+/// that the target accepts its whole path: the sources' online-calibrated acceptance, carried
+/// by the strongest proposal that reached the node. Learns per source from every verification.
+/// Pure given its index provider.
 public struct RetrievalDrafter: Drafter {
-    public var index: (any ContinuationProvider)?
-    public private(set) var context = ContextSuffixAutomaton()
+    public private(set) var sources: [any CandidateSource] = []
     /// What the drafter has learned about its sources; carried across generations, and across
     /// processes when the host stores ``SourceCalibration/entries``.
     public var calibration = SourceCalibration()
     /// How this generation's drafts fare against their scores (reset by ``start(prompt:)``).
     public private(set) var session = SessionAcceptance()
-    public var settings: Settings
+    public let settings: Settings
     /// The last tree drafted (before any pruning) and, per node, who proposed it. A verified
     /// tree is mapped back onto it by token paths, since pruning renumbers nodes.
     private var lastTree = DraftTree()
-    private var lastProposals: [[Proposal]] = []
+    private var lastProposals: [[DraftProposal]] = []
 
-    /// Who proposed a path, and on what evidence: the calibration key it is learned under.
-    private struct Proposal { var source: DraftSource; var matchLength: Int; var evidence: Int }
-
-    /// How much the drafter retrieves per step.
+    /// What the drafter draws on, and how much per step.
     public struct Settings: Sendable, Equatable {
+        /// The sources drafted from (the index only when one is given).
+        public var sources: Set<DraftSource> = Set(DraftSource.allCases)
         /// Deepest drafted token.
         public var maxDepth = 12
         /// Continuations taken from the index.
@@ -42,134 +34,68 @@ public struct RetrievalDrafter: Drafter {
         public var contextNodes = 32
         /// Paths whose estimated acceptance falls below this are not drafted.
         public var minimumScore = 0.002
+        /// How much agreeing sources add to the strongest one (see ``CandidateSink/agreement``).
+        public var agreement = 0.5
 
-        public init(maxDepth: Int = 12, indexBranches: Int = 4, contextMatches: Int = 2, contextNodes: Int = 32,
-                    minimumScore: Double = 0.002) {
+        public init(sources: Set<DraftSource> = Set(DraftSource.allCases), maxDepth: Int = 12, indexBranches: Int = 4,
+                    contextMatches: Int = 2, contextNodes: Int = 32, minimumScore: Double = 0.002,
+                    agreement: Double = 0.5) {
+            self.sources = sources
             self.maxDepth = maxDepth
             self.indexBranches = indexBranches
             self.contextMatches = contextMatches
             self.contextNodes = contextNodes
             self.minimumScore = minimumScore
+            self.agreement = agreement
         }
     }
 
     public var maxDepth: Int { settings.maxDepth }
 
     public init(index: (any ContinuationProvider)?, settings: Settings = Settings()) {
-        self.index = index
         self.settings = settings
+        for kind in DraftSource.allCases where settings.sources.contains(kind) {
+            switch kind {
+            case .index:
+                if let index, settings.indexBranches > 0 { sources.append(IndexSource(provider: index, branches: settings.indexBranches)) }
+            case .context:
+                if settings.contextMatches > 0 {
+                    sources.append(ContextSource(matches: settings.contextMatches, nodes: settings.contextNodes))
+                }
+            case .trigram:
+                sources.append(TrigramSource())
+            case .recycled:
+                sources.append(RecycledTokenSource())
+            }
+        }
     }
 
     /// Starts a session on `prompt`.
     public mutating func start(prompt: [TokenID]) {
-        context = ContextSuffixAutomaton()
-        context.append(contentsOf: prompt)
+        for i in sources.indices { sources[i].start(prompt: prompt) }
         lastTree = DraftTree()
         lastProposals = []
         session = SessionAcceptance()
     }
 
-    /// Appends committed tokens to the live context.
-    public mutating func commit(_ tokens: [TokenID]) { context.append(contentsOf: tokens) }
+    /// Appends committed tokens to every source.
+    public mutating func commit(_ tokens: [TokenID]) {
+        for i in sources.indices { sources[i].commit(tokens) }
+    }
 
-    /// Drafts a tree continuing the live context.
+    /// Drafts a tree continuing the committed text.
     public mutating func draft() throws -> DraftTree {
-        var tree = DraftTree()
-        var proposals: [[Proposal]] = []
-        let factor = session.factor
-        func insert(_ path: [TokenID], conditional: [Double], source: DraftSource, matchLength: Int, evidence: Int = 0) {
-            var parent = -1
-            var score = factor
-            for (token, q) in zip(path, conditional) {
-                score *= q
-                if score < settings.minimumScore { break }
-                parent = tree.add(token, under: parent, score: score, source: DraftSources(source))
-                if parent == proposals.count { proposals.append([]) }
-                proposals[parent].append(Proposal(source: source, matchLength: matchLength, evidence: evidence))
-            }
-        }
-        draftFromContext(factor: factor) { token, parent, score, proposal in
-            guard score >= settings.minimumScore else { return nil }
-            let node = tree.add(token, under: parent, score: score, source: DraftSources(proposal.source))
-            if node == proposals.count { proposals.append([]) }
-            proposals[node].append(proposal)
-            return node
-        }
-        if let index, settings.indexBranches > 0, !context.tokens.isEmpty {
-            let found = try index.continuations(of: Array(context.tokens.suffix(32)), top: settings.indexBranches, length: maxDepth)
-            if found.matchLength > 0, found.occurrences > 0 {
-                // Conditional frequency of each prefix among the returned continuations.
-                let all = found.continuations
-                func prefixCount(_ tokens: [TokenID], _ k: Int) -> Int {
-                    all.reduce(0) { $0 + ($1.tokens.count >= k && $1.tokens[..<k].elementsEqual(tokens[..<k]) ? $1.count : 0) }
-                }
-                for c in all {
-                    var conditional: [Double] = []
-                    var parentCount = found.occurrences
-                    for k in 1...c.tokens.count {
-                        let count = prefixCount(c.tokens, k)
-                        let a = calibration.acceptance(.index, matchLength: found.matchLength, depth: k)
-                        conditional.append(a * Double(count) / Double(max(parentCount, 1)))
-                        parentCount = count
-                    }
-                    insert(c.tokens, conditional: conditional, source: .index, matchLength: found.matchLength)
-                }
-            }
-        }
-        lastTree = tree
-        lastProposals = proposals
-        return tree
-    }
-
-    /// How much the live context agrees on a continuation: 0 a single earlier occurrence,
-    /// 1 all of several agree, 2 most do, 3 fewer than half.
-    static func evidence(occurrences: Int, total: Int) -> Int {
-        if total <= 1 { return 0 }
-        if occurrences == total { return 1 }
-        return occurrences * 2 > total ? 2 : 3
-    }
-
-    /// Expands the continuations of the context's longest earlier-seen suffix (and of shorter
-    /// ones) best first: each token that followed the matched pattern is a child, scored by the
-    /// calibrated acceptance for its match length, depth and agreement; `add` places a node in
-    /// the tree (nil when it is not worth drafting) and returns it.
-    private func draftFromContext(factor: Double,
-                                  add: (TokenID, Int, Double, Proposal) -> Int?) {
-        struct Frontier { var score: Double; var state: ContextSuffixAutomaton.State; var parent: Int; var depth: Int; var matchLength: Int }
-        var frontier: [Frontier] = []
-        func push(_ state: ContextSuffixAutomaton.State, parent: Int, depth: Int, score: Double, matchLength: Int) {
-            frontier.append(Frontier(score: score, state: state, parent: parent, depth: depth, matchLength: matchLength))
-        }
-        var match = context.longestRepeatedSuffix
-        guard match.length > 0 else { return }
-        var roots = 0
-        while roots < settings.contextMatches {
-            push(match.state, parent: -1, depth: 0, score: factor, matchLength: match.length)
-            roots += 1
-            guard let shorter = context.shorter(match.state) else { break }
-            match = shorter
-        }
-        var added = 0
-        while added < settings.contextNodes, let best = frontier.indices.max(by: { frontier[$0].score < frontier[$1].score }) {
-            frontier.swapAt(best, frontier.count - 1)
-            let item = frontier.removeLast()
-            guard item.depth < maxDepth else { continue }
-            let children = context.continuations(of: item.state)
-            let total = children.reduce(0) { $0 + $1.occurrences }
-            for child in children {
-                let evidence = Self.evidence(occurrences: child.occurrences, total: total)
-                let score = item.score * calibration.acceptance(.context, matchLength: item.matchLength, depth: item.depth + 1,
-                                                                evidence: evidence)
-                let proposal = Proposal(source: .context, matchLength: item.matchLength, evidence: evidence)
-                guard let node = add(child.token, item.parent, score, proposal) else { continue }
-                added += 1
-                push(child.state, parent: node, depth: item.depth + 1, score: score, matchLength: item.matchLength)
-            }
-        }
+        var sink = CandidateSink(calibration: calibration, factor: session.factor, minimumScore: settings.minimumScore,
+                                 maxDepth: maxDepth, agreement: settings.agreement)
+        for i in sources.indices { try sources[i].propose(into: &sink) }
+        lastTree = sink.finishedTree
+        lastProposals = sink.proposals
+        return lastTree
     }
 
     /// Learns from a verification of the last drafted tree.
     public mutating func learn(from tree: DraftTree, result: VerificationResult) {
+        for i in sources.indices { sources[i].observe(tree: tree, result: result) }
         // Scores carry the session factor; the expectation is the calibration's own.
         let factor = session.factor
         session.record(expected: tree.scores.reduce(0, +) / factor, accepted: result.acceptedDraftTokens)
@@ -181,7 +107,7 @@ public struct RetrievalDrafter: Drafter {
         while true {
             let accepted = levelIndex < result.acceptedNodes.count ? result.acceptedNodes[levelIndex] : nil
             var acceptedDrafted: Int?
-            var tried: [DraftSource: (proposal: Proposal, hit: Bool)] = [:]
+            var tried: [DraftSource: (proposal: DraftProposal, hit: Bool)] = [:]
             for child in tree.children(of: parent) {
                 guard let original = lastTree.child(of: drafted, token: tree.tokens[child]) else { continue }
                 let hit = child == accepted

@@ -59,16 +59,21 @@ public struct SourceCalibration: Sendable {
             evidence: evidence)
     }
 
-    /// The prior: longer matches predict better. Deeper tokens start from the same prior and
-    /// earn more trust from what the session observes at their depth.
-    static func prior(matchLength: Int) -> Double {
-        min(0.85, 0.25 + 0.1 * Double(matchLength))
+    /// The prior, per source: longer retrieval matches predict better, a recycled follower's
+    /// rank and a tri-gram's number of observations say how much to expect. Deeper tokens start
+    /// from the same prior and earn more trust from what the session observes at their depth.
+    static func prior(_ source: DraftSource, matchLength: Int) -> Double {
+        switch source {
+        case .index, .context: min(0.85, 0.25 + 0.1 * Double(matchLength))
+        case .trigram: min(0.5, 0.1 + 0.05 * Double(matchLength))
+        case .recycled: 0.35 / Double(max(1, matchLength))
+        }
     }
 
     /// Estimated conditional acceptance of a token at `depth` (1 = child of the committed
     /// context) proposed by `source` after a match of `matchLength` tokens.
     public func acceptance(_ source: DraftSource, matchLength: Int, depth: Int = 1, evidence: Int = 0) -> Double {
-        let p = Self.prior(matchLength: matchLength)
+        let p = Self.prior(source, matchLength: matchLength)
         guard let c = counts[key(source, matchLength, depth, evidence)] else { return p }
         return (c.hits + p * priorWeight) / (c.tries + priorWeight)
     }

@@ -64,10 +64,13 @@ public struct TraceReplay {
 
             let verdict = GreedyVerifier.verify(tree, predictions: predictions(for: tree, truth: truth[done...]))
             let committed = verdict.tokens.filter { $0 != endOfRecording }
+            // Past the recording's end there is no bonus token: the drafter hears what a host
+            // committing these tokens would tell it (the last one taken for the bonus).
+            let feedback = committed.count < verdict.tokens.count ? VerificationResult(committed: committed, on: tree) : verdict
             if let cost {
                 outcome.cost += cost.relativeCost(batch: pending + tree.count, context: prompt.count + done)
             }
-            drafter.learn(from: tree, result: verdict)
+            drafter.learn(from: tree, result: feedback)
             drafter.commit(committed)
 
             let acceptedSet = Set(verdict.acceptedNodes)
@@ -89,17 +92,22 @@ public struct TraceReplay {
     }
 
     /// What the target would predict: the recorded token after every node whose path is the
-    /// recorded continuation; nodes off that path are never consulted by the verifier.
+    /// recorded continuation; nodes off that path are never consulted by the verifier. A
+    /// recording has no top-k, so the top tokens reported are that one token, on that path only.
     static func predictions(for tree: DraftTree, truth: ArraySlice<TokenID>) -> TargetPredictions {
         var nodePredictions = [TokenID](repeating: endOfRecording, count: tree.count)
+        var topTokens = [[TokenID]](repeating: [], count: tree.count + 1)
+        topTokens[0] = [truth[truth.startIndex]]
         var node = -1
         var offset = truth.startIndex
         while offset < truth.endIndex, let child = tree.child(of: node, token: truth[offset]) {
             offset += 1
             nodePredictions[child] = offset < truth.endIndex ? truth[offset] : endOfRecording
+            if offset < truth.endIndex { topTokens[child + 1] = [truth[offset]] }
             node = child
         }
-        return TargetPredictions(rootPrediction: truth[truth.startIndex], nodePredictions: nodePredictions)
+        return TargetPredictions(rootPrediction: truth[truth.startIndex], nodePredictions: nodePredictions,
+                                 topTokens: topTokens)
     }
 
     /// The longest prefix of `future` that occurs anywhere in `history` (brute force; for the

@@ -7,10 +7,14 @@ public import RetraceCore
 public struct TargetPredictions: Sendable, Equatable {
     public var rootPrediction: TokenID
     public var nodePredictions: [TokenID]
+    /// The target's most likely tokens, best first, after the last committed token (index 0)
+    /// and after each node (index `i + 1`); empty when the host does not report them.
+    public var topTokens: [[TokenID]]
 
-    public init(rootPrediction: TokenID, nodePredictions: [TokenID]) {
+    public init(rootPrediction: TokenID, nodePredictions: [TokenID], topTokens: [[TokenID]] = []) {
         self.rootPrediction = rootPrediction
         self.nodePredictions = nodePredictions
+        self.topTokens = topTokens
     }
 }
 
@@ -22,6 +26,8 @@ public struct VerificationResult: Sendable, Equatable {
     public var tokens: [TokenID]
     /// Accepted draft tokens credited to each source that proposed them.
     public var creditedSources: [DraftSource: Int]
+    /// The target's top tokens at the verified positions, as in ``TargetPredictions/topTokens``.
+    public var topTokens: [[TokenID]] = []
 
     public var acceptedDraftTokens: Int { acceptedNodes.count }
 }
@@ -42,6 +48,6 @@ public enum GreedyVerifier {
             next = predictions.nodePredictions[child]
         }
         return VerificationResult(acceptedNodes: accepted, tokens: accepted.map { tree.tokens[$0] } + [next],
-                                  creditedSources: credited)
+                                  creditedSources: credited, topTokens: predictions.topTokens)
     }
 }

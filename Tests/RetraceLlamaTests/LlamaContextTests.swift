@@ -59,4 +59,18 @@ import RetraceTestSupport
             #expect(differing == 0, "position \(prefix.count + i): \(differing) of \(a.count) logits differ between batched and single-token decoding")
         }
     }
+
+    @Test func topTokensAreTheLargestLogitsArgmaxFirst() throws {
+        let model = try LlamaModel(path: TestPaths.defaultModel)
+        let context = try LlamaContext(model: model, options: ContextOptions(contextLength: 256, batchCapacity: 64))
+        let tokens = try LlamaTokenizer(model: model).tokenize("The capital of France is", addSpecial: false, parseSpecial: false)
+        try context.decode(tokens.enumerated().map { BatchRow(token: $1, position: $0, sequences: [0], wantsLogits: true) })
+        for row in tokens.indices {
+            let top = context.topTokens(row: row, count: 8)
+            let logits = Array(context.logits(row: row))
+            let sorted = logits.indices.sorted { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : $0 < $1 }
+            #expect(top == sorted.prefix(8).map { TokenID($0) })
+            #expect(top.first == context.argmax(row: row))
+        }
+    }
 }

@@ -10,7 +10,7 @@ struct FixedProvider: ContinuationProvider {
 @Suite struct DrafterTests {
     @Test func mergesIndexAndContextIntoScoredTree() throws {
         let provider = FixedProvider(answer: (3, 10, [([7, 8, 9], 6), ([7, 5], 3)]))
-        var drafter = RetrievalDrafter(index: provider, settings: .init(maxDepth: 4))
+        var drafter = RetrievalDrafter(index: provider, settings: .init(sources: [.index, .context], maxDepth: 4))
         drafter.start(prompt: [1, 2, 3, 7, 8, 1, 2, 3])
         let tree = try drafter.draft()
         let seven = try #require(tree.child(of: -1, token: 7))

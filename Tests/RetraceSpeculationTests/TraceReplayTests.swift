@@ -24,12 +24,13 @@ private func chain(_ tokens: [TokenID]) -> DraftTree {
         var branchy = chain([5, 6, 9])
         branchy.insert(path: [5, 7], scores: [0.5, 0.4], source: DraftSources(.index))
         // truth: 5 6 7 8 9 10. Step 1: tree 5-6-9 / 5-7 accepts 5 6, bonus 7. Step 2: empty
-        // tree, bonus 8. Step 3: chain 9 10 11 accepts 9 10, end of recording.
+        // tree, bonus 8. Step 3: chain 9 10 11 accepts 9 10, end of recording: the drafter is
+        // told what a host committing 9 10 would say (9 accepted, 10 the bonus).
         var drafter = ScriptedDrafter(trees: [branchy, DraftTree(), chain([9, 10, 11])])
         let outcome = try TraceReplay.run(drafter: &drafter, prompt: [1, 2], truth: [5, 6, 7, 8, 9, 10],
                                           plan: { tree, _, _ in tree })
         #expect(drafter.committed == [[5, 6, 7], [8], [9, 10]])
-        #expect(drafter.learned == [2, 0, 2])
+        #expect(drafter.learned == [2, 0, 1])
         #expect(outcome.steps == 3 && outcome.tokens == 6 && outcome.verifiedNodes == 7)
         #expect(outcome.acceptedBySource == [.context: 4, .index: 1])  // node 5 came from both sources
     }

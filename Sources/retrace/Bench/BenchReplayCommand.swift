@@ -37,6 +37,9 @@ struct BenchReplayCommand: AsyncParsableCommand {
     @Option(help: "The sizer's minimum promised gain over a plain step (default: the generator's).")
     var minimumGain: Double?
 
+    @Option(help: "Sources the fused drafter uses (comma-separated: \(DraftSource.allCases.map(\.description).joined(separator: ", "))).")
+    var sources = DraftSource.allCases.map(\.description).joined(separator: ",")
+
     @Option(help: "Drafter setting: match lengths expanded in the live context (the longest, then shorter ones).")
     var contextMatches = RetrievalDrafter.Settings().contextMatches
 
@@ -51,6 +54,9 @@ struct BenchReplayCommand: AsyncParsableCommand {
 
     @Option(help: "Drafter setting: deepest drafted token.")
     var maxDepth = RetrievalDrafter.Settings().maxDepth
+
+    @Option(help: "Drafter setting: how much agreeing sources add to the strongest (0: nothing, 1: independent evidence).")
+    var agreement = RetrievalDrafter.Settings().agreement
 
     @Flag(help: "Also replay with past generations: the traces' outputs ingested into a copy of the index's dynamic store (all of them, then only the even-numbered traces' for the odd-numbered ones).")
     var pastGenerations = false
@@ -145,29 +151,30 @@ struct BenchReplayCommand: AsyncParsableCommand {
         let categoryOrder = all.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
 
         var reports: [Report] = []
-        let settings = RetrievalDrafter.Settings(maxDepth: maxDepth, indexBranches: indexBranches, contextMatches: contextMatches,
-                                                 contextNodes: contextNodes, minimumScore: minimumScore)
+        let fusedSources = try Set(sources.split(separator: ",").map { name -> DraftSource in
+            guard let source = DraftSource(name: name.trimmingCharacters(in: .whitespaces)) else {
+                throw CLIError("unknown source '\(name)' in --sources (known: \(DraftSource.allCases.map(\.description).joined(separator: ", ")))")
+            }
+            return source
+        })
+        let settings = RetrievalDrafter.Settings(sources: fusedSources, maxDepth: maxDepth, indexBranches: indexBranches, contextMatches: contextMatches,
+                                                 contextNodes: contextNodes, minimumScore: minimumScore, agreement: agreement)
         for budget in budgets {
             let cut: TraceReplay.Planner = { tree, _, _ in tree.pruned(to: budget) }
             var sizer = TreeSizer(cost: cost, maxNodes: budget)
             if let minimumGain { sizer.minimumGain = minimumGain }
             let sized: TraceReplay.Planner = { tree, pending, context in sizer.size(tree, pending: pending, context: context) }
             // One drafter per configuration for the whole run, as one generator per process live.
-            var contextOnly = settings
-            contextOnly.indexBranches = 0
-            var indexOnly = settings
-            indexOnly.contextMatches = 0
             var configurations: [(String, any Drafter, TraceReplay.Planner, Bool)] = [
                 ("prompt lookup", PromptLookupDrafter(length: budget), cut, false),
-                ("context", RetrievalDrafter(index: nil, settings: contextOnly), cut, false),
             ]
-            if let store {
-                configurations.append(("index", RetrievalDrafter(index: store, settings: indexOnly), cut, false))
-                configurations.append(("fused", RetrievalDrafter(index: store, settings: settings), cut, false))
-                configurations.append(("fused, sized", RetrievalDrafter(index: store, settings: settings), sized, true))
-            } else {
-                configurations.append(("context, sized", RetrievalDrafter(index: nil, settings: contextOnly), sized, true))
+            for source in DraftSource.allCases where store != nil || source != .index {
+                var alone = settings
+                alone.sources = [source]
+                configurations.append((source.description, RetrievalDrafter(index: store, settings: alone), cut, false))
             }
+            configurations.append(("fused", RetrievalDrafter(index: store, settings: settings), cut, false))
+            configurations.append(("fused, sized", RetrievalDrafter(index: store, settings: settings), sized, true))
             var lines: [String: [Line]] = [:]
             for trace in all {
                 var row: [Line] = []

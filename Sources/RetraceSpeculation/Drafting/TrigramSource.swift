@@ -1,0 +1,128 @@
+public import RetraceCore
+
+/// ADED-style adaptive tri-gram statistics: sparse next-token counts per pair of tokens, fed by
+/// the prompt and every committed token, with each follower's own record of drafted tries and
+/// hits. Drafts are grown best first, and which followers are tried is chosen by PUCT
+/// (exploitation of observed acceptance plus exploration in proportion to frequency and to how
+/// rarely a follower has been tried), so followers that keep failing give way to others.
+/// Kept across generations, with old counts fading. Pure.
+public struct TrigramSource: CandidateSource {
+    public var kind: DraftSource { .trigram }
+    struct Follower { var token: TokenID; var count: Double; var tries: Double; var hits: Double }
+    private var table: [UInt64: [Follower]] = [:]
+    /// The last two tokens fed (the pair the next token follows), and the one before a pair exists.
+    private var history: (TokenID, TokenID)?
+    private var first: TokenID?
+    /// Followers kept per pair.
+    public var followersPerPair = 8
+    /// Children tried per node.
+    public var branching = 2
+    /// Most nodes proposed per step.
+    public var nodes = 16
+    /// PUCT exploration constant.
+    public var exploration = 0.5
+    /// Counts fade by this factor each time their pair is seen again.
+    public var decay = 0.97
+
+    public init() {}
+
+    /// Pairs with followers.
+    public var pairCount: Int { table.count }
+    /// Bytes the table holds (keys, follower records).
+    public var memoryBytes: Int { table.capacity * 16 + table.values.reduce(0) { $0 + $1.capacity * 32 } }
+
+    static func key(_ a: TokenID, _ b: TokenID) -> UInt64 { UInt64(a) << 32 | UInt64(b) }
+
+    public mutating func start(prompt: [TokenID]) {
+        history = nil
+        first = nil
+        feed(prompt)
+    }
+
+    public mutating func commit(_ tokens: [TokenID]) { feed(tokens) }
+
+    private mutating func feed(_ tokens: [TokenID]) {
+        for t in tokens {
+            if let (a, b) = history {
+                count(a, b, then: t)
+                history = (b, t)
+            } else if let f = first {
+                history = (f, t)
+            } else {
+                first = t
+            }
+        }
+    }
+
+    private mutating func count(_ a: TokenID, _ b: TokenID, then c: TokenID) {
+        let key = Self.key(a, b)
+        var list = table[key] ?? []
+        for i in list.indices { list[i].count *= decay }
+        if let i = list.firstIndex(where: { $0.token == c }) {
+            list[i].count += 1
+        } else if list.count < followersPerPair {
+            list.append(Follower(token: c, count: 1, tries: 0, hits: 0))
+        } else if let weakest = list.indices.min(by: { list[$0].count < list[$1].count }) {
+            list[weakest] = Follower(token: c, count: 1, tries: 0, hits: 0)
+        }
+        table[key] = list
+    }
+
+    /// Followers of a pair ranked by PUCT, with their frequency share.
+    func ranked(_ a: TokenID, _ b: TokenID) -> [(token: TokenID, share: Double, observations: Double)] {
+        guard let list = table[Self.key(a, b)], !list.isEmpty else { return [] }
+        let total = list.reduce(0) { $0 + $1.count }
+        let visits = list.reduce(0) { $0 + $1.tries }
+        func puct(_ f: Follower) -> Double {
+            let prior = f.count / total
+            let value = (f.hits + prior) / (f.tries + 1)
+            return value + exploration * prior * (visits + 1).squareRoot() / (1 + f.tries)
+        }
+        return list.sorted { puct($0) > puct($1) }.map { ($0.token, $0.count / total, total) }
+    }
+
+    /// Evidence bucket of a follower's frequency share: 0 most of the time, … 3 rarely.
+    static func evidence(share: Double) -> Int { share >= 0.75 ? 0 : share >= 0.5 ? 1 : share >= 0.25 ? 2 : 3 }
+
+    public mutating func propose(into sink: inout CandidateSink) {
+        guard let (a, b) = history else { return }
+        var frontier: [(node: Int, pair: (TokenID, TokenID))] = [(-1, (a, b))]
+        var added = 0
+        while added < nodes, let best = frontier.indices.max(by: { sink.score(of: frontier[$0].node) < sink.score(of: frontier[$1].node) }) {
+            frontier.swapAt(best, frontier.count - 1)
+            let item = frontier.removeLast()
+            for f in ranked(item.pair.0, item.pair.1).prefix(branching) {
+                let proposal = DraftProposal(source: .trigram, matchLength: Int(f.observations.rounded()),
+                                             evidence: Self.evidence(share: f.share))
+                guard let node = sink.add(f.token, under: item.node, conditional: sink.conditional(under: item.node, proposal),
+                                          proposal: proposal) else { continue }
+                added += 1
+                frontier.append((node, (item.pair.1, f.token)))
+            }
+        }
+    }
+
+    /// Each follower drafted by this source under an accepted prefix records a try, and a hit
+    /// when it was the target's token.
+    public mutating func observe(tree: DraftTree, result: VerificationResult) {
+        guard var (a, b) = history else { return }
+        var parent = -1
+        var level = 0
+        while true {
+            let accepted = level < result.acceptedNodes.count ? result.acceptedNodes[level] : nil
+            let key = Self.key(a, b)
+            if var list = table[key] {
+                for child in tree.children(of: parent) where tree.sources[child].contains(DraftSources(.trigram)) {
+                    guard let i = list.firstIndex(where: { $0.token == tree.tokens[child] }) else { continue }
+                    list[i].tries += 1
+                    if child == accepted { list[i].hits += 1 }
+                }
+                table[key] = list
+            }
+            guard let next = accepted else { return }
+            (a, b) = (b, tree.tokens[next])
+            parent = next
+            level += 1
+        }
+    }
+}
