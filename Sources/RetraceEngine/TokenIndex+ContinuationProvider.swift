@@ -3,9 +3,14 @@ public import RetraceIndex
 public import RetraceSpeculation
 
 extension TokenIndex: ContinuationProvider {
+    /// Rows read per drafting query: the replay showed no loss in MAT from 768 down to 128 rows,
+    /// while p99 draft latency fell from about 95 µs to 40 µs (1.5M-token index).
+    public static let draftingRowReads = 128
+
     public func continuations(of context: [TokenID], top: Int, length: Int) throws
         -> (matchLength: Int, occurrences: Int, continuations: [(tokens: [TokenID], count: Int)]) {
-        let r = try query(context: context, options: QueryOptions(maxMatchLength: 16, top: top, continuationLength: length))
+        let r = try query(context: context, options: QueryOptions(maxMatchLength: 16, top: top, continuationLength: length,
+                                                                  maxRowReads: Self.draftingRowReads))
         return (r.matchLength, r.occurrences, r.continuations.map { ($0.tokens, $0.count) })
     }
 }

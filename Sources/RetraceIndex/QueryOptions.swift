@@ -10,20 +10,23 @@ public struct QueryOptions: Sendable, Equatable {
     public var exactScanLimit: Int
     /// Most dynamic-store occurrences examined per query (the most recent first).
     public var dynamicOccurrenceLimit: Int
+    /// Suffix-array rows read while ranking continuations, about (the bound on work per query).
+    public var maxRowReads: Int
 
     public init(maxMatchLength: Int = 16, top: Int = 8, continuationLength: Int = 8,
-                exactScanLimit: Int = 64, dynamicOccurrenceLimit: Int = 512) {
+                exactScanLimit: Int = 64, dynamicOccurrenceLimit: Int = 512, maxRowReads: Int = 768) {
         self.maxMatchLength = maxMatchLength
         self.top = top
         self.continuationLength = continuationLength
         self.exactScanLimit = exactScanLimit
         self.dynamicOccurrenceLimit = dynamicOccurrenceLimit
+        self.maxRowReads = maxRowReads
     }
 
     /// Exact answers whatever the occurrence counts: for tests and small indexes.
     public static func exhaustive(maxMatchLength: Int = 16, top: Int = 8, continuationLength: Int = 8) -> QueryOptions {
         QueryOptions(maxMatchLength: maxMatchLength, top: top, continuationLength: continuationLength,
-                     exactScanLimit: .max, dynamicOccurrenceLimit: .max)
+                     exactScanLimit: .max, dynamicOccurrenceLimit: .max, maxRowReads: .max)
     }
 }
 

@@ -40,7 +40,7 @@ extension TokenIndex {
                 var ranker = ContinuationRanker(rows: StaticRows(search: search, matchLength: length),
                                                 maxLength: L, top: options.top)
                 ranker.exactScanLimit = options.exactScanLimit
-                if options.exactScanLimit == .max { ranker.maxRowReads = .max }
+                ranker.maxRowReads = options.maxRowReads
                 staticRanked = ranker.rank(staticRows)
             }
             let occurrences = found.filter { $0.length >= length }

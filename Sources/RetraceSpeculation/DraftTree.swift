@@ -10,8 +10,13 @@ public struct DraftTree: Sendable, Equatable {
     public private(set) var depths: [Int] = []
     public private(set) var scores: [Double] = []
     public private(set) var sources: [DraftSources] = []
-    /// Children of each node; index `count` holds the root's children.
-    private var childLists: [Int: [Int]] = [:]
+    /// Children as linked lists in insertion order: first and last child per node (the
+    /// root's apart), next sibling per node. No allocation per node.
+    private var firstChild: [Int] = []
+    private var lastChild: [Int] = []
+    private var nextSibling: [Int] = []
+    private var rootFirst = -1
+    private var rootLast = -1
 
     public init() {}
 
@@ -20,11 +25,24 @@ public struct DraftTree: Sendable, Equatable {
     public var maxDepth: Int { depths.max() ?? 0 }
 
     /// Children of `node`, or of the root when `node` is -1.
-    public func children(of node: Int) -> [Int] { childLists[node] ?? [] }
+    public func children(of node: Int) -> [Int] {
+        var out: [Int] = []
+        var c = node < 0 ? rootFirst : firstChild[node]
+        while c >= 0 {
+            out.append(c)
+            c = nextSibling[c]
+        }
+        return out
+    }
 
     /// The child of `node` (or of the root, -1) carrying `token`, if any.
     public func child(of node: Int, token: TokenID) -> Int? {
-        children(of: node).first { tokens[$0] == token }
+        var c = node < 0 ? rootFirst : firstChild[node]
+        while c >= 0 {
+            if tokens[c] == token { return c }
+            c = nextSibling[c]
+        }
+        return nil
     }
 
     /// Adds `token` under `parent`, or merges into the existing child with that token (its
@@ -43,7 +61,16 @@ public struct DraftTree: Sendable, Equatable {
         depths.append(parent < 0 ? 1 : depths[parent] + 1)
         scores.append(score)
         sources.append(source)
-        childLists[parent, default: []].append(node)
+        firstChild.append(-1)
+        lastChild.append(-1)
+        nextSibling.append(-1)
+        if parent < 0 {
+            if rootLast >= 0 { nextSibling[rootLast] = node } else { rootFirst = node }
+            rootLast = node
+        } else {
+            if lastChild[parent] >= 0 { nextSibling[lastChild[parent]] = node } else { firstChild[parent] = node }
+            lastChild[parent] = node
+        }
         return node
     }
 
@@ -61,7 +88,7 @@ public struct DraftTree: Sendable, Equatable {
     public mutating func setScore(_ score: Double, of node: Int) { scores[node] = score }
 
     /// Leaves (nodes without children), in node order.
-    public var leaves: [Int] { (0..<count).filter { children(of: $0).isEmpty } }
+    public var leaves: [Int] { (0..<count).filter { firstChild[$0] < 0 } }
 
     /// The tokens from the root down to `node`.
     public func path(to node: Int) -> [TokenID] {

@@ -17,7 +17,7 @@ public struct RetrievalDrafter: Drafter {
     /// The last tree drafted (before any pruning) and, per node, who proposed it. A verified
     /// tree is mapped back onto it by token paths, since pruning renumbers nodes.
     private var lastTree = DraftTree()
-    private var lastProposals: [[DraftProposal]] = []
+    private var lastProposals = ProposalTable()
 
     /// What the drafter draws on, and how much per step.
     public struct Settings: Sendable, Equatable {
@@ -74,7 +74,7 @@ public struct RetrievalDrafter: Drafter {
     public mutating func start(prompt: [TokenID]) {
         for i in sources.indices { sources[i].start(prompt: prompt) }
         lastTree = DraftTree()
-        lastProposals = []
+        lastProposals = ProposalTable()
         session = SessionAcceptance()
     }
 
@@ -112,7 +112,7 @@ public struct RetrievalDrafter: Drafter {
                 guard let original = lastTree.child(of: drafted, token: tree.tokens[child]) else { continue }
                 let hit = child == accepted
                 if hit { acceptedDrafted = original }
-                for proposal in lastProposals[original] {
+                for proposal in lastProposals.proposals(of: original) {
                     if let earlier = tried[proposal.source] {
                         tried[proposal.source]!.hit = earlier.hit || hit
                     } else {

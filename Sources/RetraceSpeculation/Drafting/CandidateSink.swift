@@ -19,9 +19,11 @@ public struct CandidateSink {
     public let agreement: Double
     public private(set) var tree = DraftTree()
     /// Per node, every proposal that reached it.
-    public private(set) var proposals: [[DraftProposal]] = []
-    /// Per node, the best conditional each source gave it.
-    private var conditionals: [[DraftSource: Double]] = []
+    public private(set) var proposals = ProposalTable()
+    /// Per node and source (flat, `DraftSource.allCases.count` per node), the best conditional
+    /// that source gave it; 0 where it did not propose the node.
+    private var conditionals: [Double] = []
+    private static let sourceCount = DraftSource.allCases.count
 
     public init(calibration: SourceCalibration, factor: Double = 1, minimumScore: Double = 0.002, maxDepth: Int = 12,
                 agreement: Double = 0.5) {
@@ -50,18 +52,21 @@ public struct CandidateSink {
     @discardableResult
     public mutating func add(_ token: TokenID, under parent: Int, conditional: Double, proposal: DraftProposal) -> Int? {
         guard childDepth(of: parent) <= maxDepth else { return nil }
+        let slot = proposal.source.rawValue
         if let existing = tree.child(of: parent, token: token) {
-            conditionals[existing][proposal.source] = max(conditionals[existing][proposal.source] ?? 0, conditional)
-            proposals[existing].append(proposal)
+            let i = existing * Self.sourceCount + slot
+            conditionals[i] = max(conditionals[i], conditional)
+            proposals.append(proposal, to: existing)
             tree.add(token, under: parent, score: 0, source: DraftSources(proposal.source))
-            tree.setScore(score(of: parent) * combined(conditionals[existing]), of: existing)
+            tree.setScore(score(of: parent) * combined(existing), of: existing)
             return existing
         }
         let score = score(of: parent) * conditional
         guard score >= minimumScore else { return nil }
         let node = tree.add(token, under: parent, score: score, source: DraftSources(proposal.source))
-        proposals.append([proposal])
-        conditionals.append([proposal.source: conditional])
+        proposals.append(proposal, to: node)
+        conditionals.append(contentsOf: repeatElement(0, count: Self.sourceCount))
+        conditionals[node * Self.sourceCount + slot] = conditional
         return node
     }
 
@@ -83,16 +88,58 @@ public struct CandidateSink {
         var out = tree
         for node in 0..<out.count {
             let parent = out.parents[node]
-            out.setScore((parent < 0 ? factor : out.scores[parent]) * combined(conditionals[node]), of: node)
+            out.setScore((parent < 0 ? factor : out.scores[parent]) * combined(node), of: node)
         }
         return out
     }
 
-    private func combined(_ bySource: [DraftSource: Double]) -> Double {
-        guard bySource.count > 1 else { return bySource.values.first ?? 0 }
-        let sorted = bySource.values.sorted(by: >)
-        var miss = 1 - sorted[0]
-        for c in sorted.dropFirst() { miss *= pow(1 - min(c, 1), agreement) }
+    /// The node's conditional acceptance from all its sources' conditionals.
+    private func combined(_ node: Int) -> Double {
+        let base = node * Self.sourceCount
+        var best = 0.0
+        var bestSlot = 0
+        for slot in 0..<Self.sourceCount where conditionals[base + slot] > best {
+            best = conditionals[base + slot]
+            bestSlot = slot
+        }
+        var miss = 1 - best
+        for slot in 0..<Self.sourceCount where slot != bestSlot && conditionals[base + slot] > 0 {
+            miss *= pow(1 - min(conditionals[base + slot], 1), agreement)
+        }
         return 1 - miss
+    }
+}
+
+/// The proposals that reached each node of a drafted tree, stored flat (no allocation per node).
+public struct ProposalTable: Sendable {
+    private var items: [DraftProposal] = []
+    private var next: [Int] = []
+    private var first: [Int] = []
+    private var last: [Int] = []
+
+    public init() {}
+
+    /// Adds a proposal for `node` (nodes arrive in order: a new node is the next index).
+    mutating func append(_ proposal: DraftProposal, to node: Int) {
+        if node == first.count {
+            first.append(-1)
+            last.append(-1)
+        }
+        items.append(proposal)
+        next.append(-1)
+        let i = items.count - 1
+        if last[node] >= 0 { next[last[node]] = i } else { first[node] = i }
+        last[node] = i
+    }
+
+    /// The proposals for `node`, in the order they arrived.
+    public func proposals(of node: Int) -> [DraftProposal] {
+        var out: [DraftProposal] = []
+        var i = node < first.count ? first[node] : -1
+        while i >= 0 {
+            out.append(items[i])
+            i = next[i]
+        }
+        return out
     }
 }

@@ -68,17 +68,35 @@ public struct TrigramSource: CandidateSource {
         table[key] = list
     }
 
-    /// Followers of a pair ranked by PUCT, with their frequency share.
-    func ranked(_ a: TokenID, _ b: TokenID) -> [(token: TokenID, share: Double, observations: Double)] {
+    /// The `limit` followers of a pair with the highest PUCT value, best first, with their
+    /// frequency share and the pair's total count.
+    func ranked(_ a: TokenID, _ b: TokenID, limit: Int) -> [(token: TokenID, share: Double, observations: Double)] {
         guard let list = table[Self.key(a, b)], !list.isEmpty else { return [] }
-        let total = list.reduce(0) { $0 + $1.count }
-        let visits = list.reduce(0) { $0 + $1.tries }
-        func puct(_ f: Follower) -> Double {
-            let prior = f.count / total
-            let value = (f.hits + prior) / (f.tries + 1)
-            return value + exploration * prior * (visits + 1).squareRoot() / (1 + f.tries)
+        var total = 0.0
+        var visits = 0.0
+        for f in list {
+            total += f.count
+            visits += f.tries
         }
-        return list.sorted { puct($0) > puct($1) }.map { ($0.token, $0.count / total, total) }
+        let bonus = exploration * (visits + 1).squareRoot()
+        var best: [(value: Double, index: Int)] = []
+        for (i, f) in list.enumerated() {
+            let prior = f.count / total
+            let value = (f.hits + prior) / (f.tries + 1) + bonus * prior / (1 + f.tries)
+            if best.count < limit {
+                best.append((value, i))
+            } else if value > best[best.count - 1].value {
+                best[best.count - 1] = (value, i)
+            } else {
+                continue
+            }
+            var j = best.count - 1
+            while j > 0 && best[j].value > best[j - 1].value {
+                best.swapAt(j, j - 1)
+                j -= 1
+            }
+        }
+        return best.map { (list[$0.index].token, list[$0.index].count / total, total) }
     }
 
     /// Evidence bucket of a follower's frequency share: 0 most of the time, … 3 rarely.
@@ -91,7 +109,7 @@ public struct TrigramSource: CandidateSource {
         while added < nodes, let best = frontier.indices.max(by: { sink.score(of: frontier[$0].node) < sink.score(of: frontier[$1].node) }) {
             frontier.swapAt(best, frontier.count - 1)
             let item = frontier.removeLast()
-            for f in ranked(item.pair.0, item.pair.1).prefix(branching) {
+            for f in ranked(item.pair.0, item.pair.1, limit: branching) {
                 let proposal = DraftProposal(source: .trigram, matchLength: Int(f.observations.rounded()),
                                              evidence: Self.evidence(share: f.share))
                 guard let node = sink.add(f.token, under: item.node, conditional: sink.conditional(under: item.node, proposal),
