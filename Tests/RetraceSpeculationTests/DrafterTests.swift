@@ -22,7 +22,8 @@ struct FixedProvider: ContinuationProvider {
     }
 
     @Test func learnsFromAPrunedTree() throws {
-        var drafter = RetrievalDrafter(index: FixedProvider(answer: (3, 10, [([9, 9, 9], 10)])), settings: .init(maxDepth: 4))
+        var drafter = RetrievalDrafter(index: FixedProvider(answer: (3, 10, [([9, 9, 9], 10)])),
+                                       settings: .init(sources: [.index, .context], maxDepth: 4))
         drafter.start(prompt: [1, 2, 3, 4, 1, 2])
         let full = try drafter.draft()
         // The sizer keeps the best node only; its index differs from the drafted tree's.
