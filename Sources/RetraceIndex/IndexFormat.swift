@@ -16,6 +16,12 @@ enum IndexFormat {
     /// → 8-byte values (document id, offset of the key's last token), both big-endian.
     static let dynamicPostingsDatabase = "dynamic.postings"
 
+    /// N-gram tries of past prompts and outputs (the drafter's Lookahead source), one per scope:
+    /// key = scope name (UTF-8), 0, then the node's path as big-endian UInt32 token ids → its
+    /// stored count (little-endian Float64); the key with an empty path holds the scale the
+    /// stored counts are relative to. Created on first write; indexes without it read as empty.
+    static let trieDatabase = "trie"
+
     static let metadataKey = "metadata"
     static let dynamicStateKey = "dynamic"
     static let symbolsKey = "symbols"

@@ -8,6 +8,8 @@ public enum DraftSource: Int, CaseIterable, Sendable, Codable, CustomStringConve
     case trigram
     /// The target's own recent top-k followers of each token (Token Recycling).
     case recycled
+    /// N-gram tries of earlier prompts and outputs, global and per tenant (Lookahead).
+    case trie
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum DraftSource: Int, CaseIterable, Sendable, Codable, CustomStringConve
         case .context: "context"
         case .trigram: "trigram"
         case .recycled: "recycled"
+        case .trie: "trie"
         }
     }
 

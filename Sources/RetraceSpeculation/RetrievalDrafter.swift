@@ -66,7 +66,19 @@ public struct RetrievalDrafter: Drafter {
                 sources.append(TrigramSource())
             case .recycled:
                 sources.append(RecycledTokenSource())
+            case .trie:
+                sources.append(TrieSource())
             }
+        }
+    }
+
+    /// The n-gram tries source, for hosts that persist its tries or set a tenant (nil when the
+    /// settings leave it out). Setting it replaces the source's state.
+    public var trieSource: TrieSource? {
+        get { sources.lazy.compactMap { $0 as? TrieSource }.first }
+        set {
+            guard let newValue, let i = sources.firstIndex(where: { $0 is TrieSource }) else { return }
+            sources[i] = newValue
         }
     }
 

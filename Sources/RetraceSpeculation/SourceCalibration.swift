@@ -60,20 +60,24 @@ public struct SourceCalibration: Sendable {
     }
 
     /// The prior, per source: longer retrieval matches predict better, a recycled follower's
-    /// rank and a tri-gram's number of observations say how much to expect. Deeper tokens start
-    /// from the same prior and earn more trust from what the session observes at their depth.
-    static func prior(_ source: DraftSource, matchLength: Int) -> Double {
+    /// rank and a tri-gram's number of observations say how much to expect, and a continuation
+    /// that only some earlier occurrences agree on (evidence 2: most, 3: fewer than half)
+    /// deserves less. Deeper tokens start from the same prior and earn more trust from what the
+    /// session observes at their depth.
+    static func prior(_ source: DraftSource, matchLength: Int, evidence: Int) -> Double {
         switch source {
-        case .index, .context: min(0.85, 0.25 + 0.1 * Double(matchLength))
-        case .trigram: min(0.5, 0.1 + 0.05 * Double(matchLength))
-        case .recycled: 0.35 / Double(max(1, matchLength))
+        case .index, .context, .trie:
+            let base = min(0.85, 0.25 + 0.1 * Double(matchLength))
+            return evidence == 3 ? base * 0.4 : evidence == 2 ? base * 0.75 : base
+        case .trigram: return min(0.5, 0.1 + 0.05 * Double(matchLength))
+        case .recycled: return 0.35 / Double(max(1, matchLength))
         }
     }
 
     /// Estimated conditional acceptance of a token at `depth` (1 = child of the committed
     /// context) proposed by `source` after a match of `matchLength` tokens.
     public func acceptance(_ source: DraftSource, matchLength: Int, depth: Int = 1, evidence: Int = 0) -> Double {
-        let p = Self.prior(source, matchLength: matchLength)
+        let p = Self.prior(source, matchLength: matchLength, evidence: evidence)
         guard let c = counts[key(source, matchLength, depth, evidence)] else { return p }
         return (c.hits + p * priorWeight) / (c.tries + priorWeight)
     }

@@ -37,8 +37,11 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(help: "Use the prompt text as is, without the chat template.")
     var rawPrompt = false
 
-    @Flag(help: "Do not add the generated text to the index's dynamic store.")
+    @Flag(help: "Do not add the generated text to the index's dynamic store and n-gram tries.")
     var noIngest = false
+
+    @Option(help: "Tenant: its prompts and outputs also feed an n-gram trie of its own, drafted from first; recorded with the statistics.")
+    var tenant: String?
 
     @Option(help: "Statistics database (default: $RETRACE_HOME/stats.sqlite); it also keeps what the drafter learned, per model and index, for the next run.")
     var stats: String?
@@ -52,6 +55,7 @@ struct GenerateCommand: AsyncParsableCommand {
         if context < 64 { throw ValidationError("--context must be at least 64") }
         if let prompt, prompt.isEmpty { throw ValidationError("--prompt is empty") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let tenant { try TokenIndex.validateTrieScope(StoredTries.tenantScope(tenant)) }
     }
 
     struct Output: Encodable {
@@ -92,13 +96,14 @@ struct GenerateCommand: AsyncParsableCommand {
             } catch {
                 printError("warning: the stored drafter calibration is unreadable (\(error)); starting from the prior, it will be rewritten")
             }
+            if let index = runtime.index { try StoredTries.load(into: generator, from: index, tenant: tenant) }
         }
         let writer = store.makeWriter()
         defer { writer.close() }
         for item in items {
             let tokens = try runtime.promptTokens(item.prompt, raw: rawPrompt)
             let session = SessionRecord(
-                modelFingerprint: runtime.tokenizer.identity.fingerprint, index: indexPath ?? "none",
+                tenant: tenant ?? "default", modelFingerprint: runtime.tokenizer.identity.fingerprint, index: indexPath ?? "none",
                 configuration: #"{"speculate":\#(!noSpeculate),"maxTokens":\#(maxTokens),"context":\#(context),"prompt":"\#(item.id)"}"#)
             try store.start(session)
             generator.statistics = (writer, session.id)
@@ -111,6 +116,7 @@ struct GenerateCommand: AsyncParsableCommand {
             if !noSpeculate { try StoredCalibration.save(from: generator, to: store, scope: calibrationScope) }
             if let index = runtime.index, !noIngest {
                 try index.append(documents: [result.tokens.filter { !runtime.model.isEndOfGeneration($0) }])
+                if !noSpeculate { try StoredTries.save(from: generator, to: index, tenant: tenant) }
             }
             let text = try runtime.tokenizer.detokenize(result.tokens.filter { !runtime.model.isEndOfGeneration($0) })
             if json {

@@ -19,6 +19,7 @@ struct IndexInfoCommand: AsyncParsableCommand {
         var dynamicTokens: Int
         var bytesOnDisk: Int
         var bytesPerStaticToken: Double
+        var trieNodes: [String: Int]
     }
 
     func run() async throws {
@@ -26,8 +27,10 @@ struct IndexInfoCommand: AsyncParsableCommand {
         let dynamic = try index.dynamicStatistics()
         let bytes = CorpusReader.size(of: self.index + "/data.mdb")
         let m = index.metadata
+        let tries = try index.trieScopes()
         let info = Info(path: index.path, metadata: m, dynamicDocuments: dynamic.documents, dynamicTokens: dynamic.tokens,
-                        bytesOnDisk: bytes, bytesPerStaticToken: Double(bytes) / Double(max(1, m.tokenCount)))
+                        bytesOnDisk: bytes, bytesPerStaticToken: Double(bytes) / Double(max(1, m.tokenCount)),
+                        trieNodes: Dictionary(uniqueKeysWithValues: tries.map { ($0.scope, $0.nodes) }))
         if json { try printJSON(info); return }
         print("""
             index       \(info.path)
@@ -35,6 +38,7 @@ struct IndexInfoCommand: AsyncParsableCommand {
             tokenizer   \(m.tokenizer.name), vocabulary \(m.tokenizer.vocabularySize), fingerprint \(m.tokenizer.fingerprint)
             static      \(m.tokenCount) tokens in \(m.documentCount) documents (suffix array over \(m.symbolCount + 1) positions)
             dynamic     \(dynamic.tokens) tokens in \(dynamic.documents) documents
+            tries       \(tries.isEmpty ? "none" : tries.map { "\($0.scope) \($0.nodes) nodes" }.joined(separator: ", "))
             disk        \(bytes) bytes (\(String(format: "%.2f", info.bytesPerStaticToken)) bytes per static token)
             inputs      \(m.build.inputs.joined(separator: ", "))\(m.build.pretokenized ? " (pre-tokenized)" : "")
             """)
