@@ -10,6 +10,8 @@ public enum DraftSource: Int, CaseIterable, Sendable, Codable, CustomStringConve
     case recycled
     /// N-gram tries of earlier prompts and outputs, global and per tenant (Lookahead).
     case trie
+    /// A draft model (a small model, or one reading a shortened context).
+    case model
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum DraftSource: Int, CaseIterable, Sendable, Codable, CustomStringConve
         case .trigram: "trigram"
         case .recycled: "recycled"
         case .trie: "trie"
+        case .model: "model"
         }
     }
 

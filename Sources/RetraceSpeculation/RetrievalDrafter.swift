@@ -52,7 +52,9 @@ public struct RetrievalDrafter: Drafter {
 
     public var maxDepth: Int { settings.maxDepth }
 
-    public init(index: (any ContinuationProvider)?, settings: Settings = Settings()) {
+    /// A drafter over `index` (nil: none) and, when given, a draft model whose trees join the
+    /// fusion and judge the retrieval branches.
+    public init(index: (any ContinuationProvider)?, model: (any DraftModel)? = nil, settings: Settings = Settings()) {
         self.settings = settings
         for kind in DraftSource.allCases where settings.sources.contains(kind) {
             switch kind {
@@ -68,6 +70,8 @@ public struct RetrievalDrafter: Drafter {
                 sources.append(RecycledTokenSource())
             case .trie:
                 sources.append(TrieSource())
+            case .model:
+                if let model { sources.append(ModelDraftSource(model: model)) }
             }
         }
     }
@@ -81,6 +85,9 @@ public struct RetrievalDrafter: Drafter {
             sources[i] = newValue
         }
     }
+
+    /// Memory each source holds now.
+    public var footprints: [(source: DraftSource, footprint: SourceFootprint)] { sources.map { ($0.kind, $0.footprint) } }
 
     /// Starts a session on `prompt`.
     public mutating func start(prompt: [TokenID]) {
@@ -100,8 +107,7 @@ public struct RetrievalDrafter: Drafter {
         var sink = CandidateSink(calibration: calibration, factor: session.factor, minimumScore: settings.minimumScore,
                                  maxDepth: maxDepth, agreement: settings.agreement)
         for i in sources.indices { try sources[i].propose(into: &sink) }
-        lastTree = sink.finishedTree
-        lastProposals = sink.proposals
+        (lastTree, lastProposals) = sink.finish()
         return lastTree
     }
 

@@ -45,7 +45,7 @@ public struct SourceCalibration: Sendable {
     /// A calibration that starts from stored entries; entries outside the current buckets or
     /// with impossible counts are skipped.
     public init(entries: [Entry]) {
-        for e in entries where (0..<Self.matchBuckets.count).contains(e.matchBucket)
+        for e in entries where (0..<Self.matchBucketCount(e.source)).contains(e.matchBucket)
             && (0..<Self.depthBuckets.count).contains(e.depthBucket)
             && e.tries.isFinite && e.hits.isFinite && e.tries > 0 && e.hits >= 0 && e.hits <= e.tries {
             counts[Key(source: e.source, match: e.matchBucket, depth: e.depthBucket, evidence: e.evidence)] = Counts(hits: e.hits, tries: e.tries)
@@ -54,8 +54,16 @@ public struct SourceCalibration: Sendable {
 
     private static func bucket(_ value: Int, _ buckets: [Int]) -> Int { buckets.lastIndex { value >= $0 } ?? 0 }
 
+    /// Match buckets: by match length, except a draft model's, whose "match length" is its
+    /// probability in percent, bucketed by tenths.
+    private static func matchBucket(_ source: DraftSource, _ matchLength: Int) -> Int {
+        source == .model ? min(10, max(0, matchLength / 10)) : bucket(matchLength, matchBuckets)
+    }
+
+    private static func matchBucketCount(_ source: DraftSource) -> Int { source == .model ? 11 : matchBuckets.count }
+
     private func key(_ source: DraftSource, _ matchLength: Int, _ depth: Int, _ evidence: Int) -> Key {
-        Key(source: source, match: Self.bucket(matchLength, Self.matchBuckets), depth: Self.bucket(depth, Self.depthBuckets),
+        Key(source: source, match: Self.matchBucket(source, matchLength), depth: Self.bucket(depth, Self.depthBuckets),
             evidence: evidence)
     }
 
@@ -71,6 +79,7 @@ public struct SourceCalibration: Sendable {
             return evidence == 3 ? base * 0.4 : evidence == 2 ? base * 0.75 : base
         case .trigram: return min(0.5, 0.1 + 0.05 * Double(matchLength))
         case .recycled: return 0.35 / Double(max(1, matchLength))
+        case .model: return min(0.95, max(0.01, Double(matchLength) / 100))
         }
     }
 

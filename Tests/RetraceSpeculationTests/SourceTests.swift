@@ -137,3 +137,36 @@ import RetraceTestSupport
         #expect(two.finishedTree.scores[0] > one.finishedTree.scores[0] && two.finishedTree.count == 1)
     }
 }
+
+/// A draft model that proposes a fixed tree and distribution (a unit-test stand-in).
+private struct ScriptedModel: DraftModel {
+    var tree: DraftTree
+    var next: [UInt32: Double]
+    mutating func start(prompt: [UInt32]) {}
+    mutating func commit(_ tokens: [UInt32]) {}
+    mutating func draft(maxNodes: Int, maxDepth: Int) throws -> (tree: DraftTree, next: [UInt32: Double]) { (tree, next) }
+}
+
+@Suite struct ModelFusionTests {
+    @Test func modelDraftsJoinAndJudgeRetrievalBranches() throws {
+        // Context proposes 3 (after "1 2") and the index proposes 7 and 9; the model drafts 3 4
+        // and finds 7 unlikely, 9 plausible.
+        var model = DraftTree()
+        let three = model.add(3, under: -1, score: 0.8, source: DraftSources(.model))
+        model.add(4, under: three, score: 0.6, source: DraftSources(.model))
+        let provider = FixedProvider(answer: (2, 10, [([7, 8], 5), ([9], 5)]))
+        var drafter = RetrievalDrafter(index: provider, model: ScriptedModel(tree: model, next: [3: 0.8, 9: 0.1, 7: 0.001]),
+                                       settings: .init(sources: [.index, .context, .model], minimumScore: 0.0001))
+        drafter.start(prompt: [1, 2, 3, 5, 1, 2])
+        let tree = try drafter.draft()
+        let roots = Set(tree.children(of: -1).map { tree.tokens[$0] })
+        #expect(roots == [3, 9], "the branch the model finds unlikely (7) is cut, with its subtree")
+        let node3 = try #require(tree.child(of: -1, token: 3))
+        #expect(tree.sources[node3].contains(DraftSources(.model)) && tree.sources[node3].contains(DraftSources(.context)))
+        #expect(tree.child(of: node3, token: 4) != nil)
+        // Learning maps the cut tree back onto the proposals (no crash, credit where due).
+        let verdict = GreedyVerifier.verify(tree, predictions: TargetPredictions(rootPrediction: 3, nodePredictions: Array(repeating: 0, count: tree.count)))
+        drafter.learn(from: tree, result: verdict)
+        #expect(verdict.creditedSources[.model] == 1 && verdict.creditedSources[.context] == 1)
+    }
+}

@@ -82,16 +82,49 @@ public struct CandidateSink {
         }
     }
 
+    /// First-level nodes cut by a draft model's judgement (their subtrees go with them).
+    private var cut: Set<Int> = []
+
+    /// RASD pruning by a draft model's next-token distribution `next`: first-level branches the
+    /// model did not propose are cut when it gives their token less than `pruneBelow`; kept
+    /// ones gain the model's (calibrated) probability as agreeing evidence.
+    public mutating func judgeFirstTokens(by next: [TokenID: Double], pruneBelow: Double,
+                                          calibrated: (Double) -> Double) {
+        let slot = DraftSource.model.rawValue
+        for node in tree.children(of: -1) where conditionals[node * Self.sourceCount + slot] == 0 {
+            let p = next[tree.tokens[node]] ?? 0
+            if p < pruneBelow {
+                cut.insert(node)
+            } else {
+                conditionals[node * Self.sourceCount + slot] = calibrated(p)
+            }
+        }
+    }
+
     /// The tree with every path score recomputed from the final conditionals (a node merged
-    /// after its children were added raised their scores too).
-    public var finishedTree: DraftTree {
+    /// after its children were added raised their scores too), without branches a draft model
+    /// cut, and who proposed each of its nodes.
+    public func finish() -> (tree: DraftTree, proposals: ProposalTable) {
         var out = tree
         for node in 0..<out.count {
             let parent = out.parents[node]
             out.setScore((parent < 0 ? factor : out.scores[parent]) * combined(node), of: node)
         }
-        return out
+        guard !cut.isEmpty else { return (out, proposals) }
+        var kept = DraftTree()
+        var keptProposals = ProposalTable()
+        var map: [Int: Int] = [-1: -1]
+        for node in 0..<out.count where !cut.contains(node) {
+            guard let parent = map[out.parents[node]] else { continue }
+            let new = kept.add(out.tokens[node], under: parent, score: out.scores[node], source: out.sources[node])
+            map[node] = new
+            for proposal in proposals.proposals(of: node) { keptProposals.append(proposal, to: new) }
+        }
+        return (kept, keptProposals)
     }
+
+    /// The tree ``finish()`` gives.
+    public var finishedTree: DraftTree { finish().tree }
 
     /// The node's conditional acceptance from all its sources' conditionals.
     private func combined(_ node: Int) -> Double {

@@ -15,10 +15,27 @@ public protocol CandidateSource {
     mutating func propose(into sink: inout CandidateSink) throws
     /// What the target said about the last verified tree (nodes are those of `tree`).
     mutating func observe(tree: DraftTree, result: VerificationResult)
+    /// Memory the source holds now, and how many items it stores.
+    var footprint: SourceFootprint { get }
 }
 
 extension CandidateSource {
     public mutating func observe(tree: DraftTree, result: VerificationResult) {}
+    public var footprint: SourceFootprint { SourceFootprint(bytes: 0, items: 0, item: "items") }
+}
+
+/// Memory a drafting source holds, and what it stores (to report bytes per stored item).
+public struct SourceFootprint: Sendable, Equatable {
+    public var bytes: Int
+    public var items: Int
+    /// What an item is ("context tokens", "trie nodes", …).
+    public var item: String
+
+    public init(bytes: Int, items: Int, item: String) {
+        self.bytes = bytes
+        self.items = items
+        self.item = item
+    }
 }
 
 /// Who proposed a drafted node, and on what evidence: the key its acceptance is calibrated

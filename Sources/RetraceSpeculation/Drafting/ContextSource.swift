@@ -12,6 +12,10 @@ public struct ContextSource: CandidateSource {
     /// Most nodes proposed per step.
     public var nodes: Int
 
+    public var footprint: SourceFootprint {
+        SourceFootprint(bytes: automaton.memoryBytes, items: automaton.tokens.count, item: "context tokens")
+    }
+
     public init(matches: Int = 2, nodes: Int = 32) {
         self.matches = matches
         self.nodes = nodes

@@ -15,6 +15,8 @@ public struct RecycledTokenSource: CandidateSource {
     public var branching: [Int]
     private var last: TokenID?
 
+    public var footprint: SourceFootprint { SourceFootprint(bytes: memoryBytes, items: followers.count, item: "tokens") }
+
     public init(k: Int = 8, branching: [Int] = [3, 2, 1, 1, 1, 1]) {
         self.k = k
         self.branching = branching

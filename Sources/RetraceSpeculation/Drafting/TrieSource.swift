@@ -30,15 +30,21 @@ public struct TrieSource: CandidateSource {
     private var pendingStart = 0
     private var promptLength = 0
 
+    public var footprint: SourceFootprint {
+        SourceFootprint(bytes: global.memoryBytes + (tenant?.memoryBytes ?? 0),
+                        items: global.nodeCount + (tenant?.nodeCount ?? 0), item: "trie nodes")
+    }
+
     public init() {}
 
     public mutating func start(prompt: [TokenID]) {
         flush()
+        // Past the limit, prune well below it, so pruning (a sort of every count) stays rare.
         global.decay(by: decayPerGeneration)
-        global.prune(to: maxNodes)
+        if global.nodeCount > maxNodes { global.prune(to: maxNodes * 3 / 4) }
         if tenant != nil {
             tenant!.decay(by: decayPerGeneration)
-            tenant!.prune(to: maxNodes)
+            if tenant!.nodeCount > maxNodes { tenant!.prune(to: maxNodes * 3 / 4) }
         }
         text = prompt
         promptLength = prompt.count

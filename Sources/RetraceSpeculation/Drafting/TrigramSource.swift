@@ -24,6 +24,8 @@ public struct TrigramSource: CandidateSource {
     /// Counts fade by this factor each time their pair is seen again.
     public var decay = 0.97
 
+    public var footprint: SourceFootprint { SourceFootprint(bytes: memoryBytes, items: pairCount, item: "token pairs") }
+
     public init() {}
 
     /// Pairs with followers.

@@ -104,10 +104,20 @@ struct BenchGenerateCommand: AsyncParsableCommand {
             if rows[category] == nil { rows[category] = Row(category: category); order.append(category) }
             let prompt = try runtime.promptTokens(item.prompt, raw: false)
             // Each prompt runs plain, speculative, speculative, plain (ABBA), so a linear drift in
-            // the machine's speed favours neither; every speculative output is checked.
+            // the machine's speed favours neither; every speculative output is checked. Every
+            // speculative run of a prompt starts from the drafter as earlier prompts left it: its
+            // tries, tri-grams and recycled tokens must not have seen this prompt's own output.
+            var drafterBefore: (any Drafter)?
+            var drafterAfterFirst: (any Drafter)?
             func run(_ speculate: Bool) throws -> GenerationResult {
-                try runtime.generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: speculate))
+                if speculate {
+                    if let drafterBefore { runtime.generator.drafter = drafterBefore } else { drafterBefore = runtime.generator.drafter }
+                }
+                let result = try runtime.generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: speculate))
+                if speculate && drafterAfterFirst == nil { drafterAfterFirst = runtime.generator.drafter }
+                return result
             }
+            defer { if let drafterAfterFirst { runtime.generator.drafter = drafterAfterFirst } }
             var plain: [GenerationResult] = [], fast: [GenerationResult] = []
             for round in 0..<rounds {
                 if (n + round) % 2 == 0 {

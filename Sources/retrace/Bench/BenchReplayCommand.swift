@@ -120,8 +120,28 @@ struct BenchReplayCommand: AsyncParsableCommand {
         var oddAfterOthers: Double
     }
 
+    /// Memory a structure holds after the replay, per stored item.
+    struct Memory: Encodable {
+        var structure: String
+        var bytes: Int
+        var items: Int
+        var item: String
+        var bytesPerItem: Double { Double(bytes) / Double(max(items, 1)) }
+
+        enum CodingKeys: String, CodingKey { case structure, bytes, items, item, bytesPerItem }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(structure, forKey: .structure)
+            try c.encode(bytes, forKey: .bytes)
+            try c.encode(items, forKey: .items)
+            try c.encode(item, forKey: .item)
+            try c.encode(bytesPerItem, forKey: .bytesPerItem)
+        }
+    }
+
     struct FullReport: Encodable {
         var reports: [Report]
+        var memory: [Memory]
         var pastGenerations: PastGenerations?
     }
 
@@ -151,6 +171,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
         let categoryOrder = all.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
 
         var reports: [Report] = []
+        var memory: [Memory] = []
         let fusedSources = try Set(sources.split(separator: ",").map { name -> DraftSource in
             guard let source = DraftSource(name: name.trimmingCharacters(in: .whitespaces)) else {
                 throw CLIError("unknown source '\(name)' in --sources (known: \(DraftSource.allCases.map(\.description).joined(separator: ", ")))")
@@ -168,7 +189,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
             var configurations: [(String, any Drafter, TraceReplay.Planner, Bool)] = [
                 ("prompt lookup", PromptLookupDrafter(length: budget), cut, false),
             ]
-            for source in DraftSource.allCases where store != nil || source != .index {
+            for source in DraftSource.allCases where source != .model && (store != nil || source != .index) {
                 var alone = settings
                 alone.sources = [source]
                 configurations.append((source.description, RetrievalDrafter(index: store, settings: alone), cut, false))
@@ -196,16 +217,30 @@ struct BenchReplayCommand: AsyncParsableCommand {
                 for i in total.indices { total[i].merge(lines[category]![i]) }
             }
             reports.append(Report(budget: budget, category: "all", traces: all.count, lines: total))
+            if let fused = configurations.first(where: { $0.0 == "fused" })?.1 as? RetrievalDrafter {
+                memory = fused.footprints.map { Memory(structure: $0.source.description, bytes: $0.footprint.bytes,
+                                                       items: $0.footprint.items, item: $0.footprint.item) }
+            }
         }
         var past: PastGenerations?
         if pastGenerations {
             guard let store else { throw CLIError("--past-generations needs an index") }
             past = try measurePastGenerations(all, store: store, settings: settings, budget: budgets[0])
         }
+        memory.append(Self.automatonFootprint(all))
+        if let store {
+            let disk = CorpusReader.size(of: store.path + "/data.mdb")
+            memory.append(Memory(structure: "index (on disk)", bytes: disk, items: store.metadata.tokenCount, item: "static tokens"))
+        }
         if json {
-            try printJSON(FullReport(reports: reports, pastGenerations: past))
+            try printJSON(FullReport(reports: reports, memory: memory, pastGenerations: past))
         } else {
             printTable(reports)
+            print("memory after the replay (fused drafter's sources; the live-context automaton over every trace's tokens in one context):")
+            for m in memory {
+                print("  " + m.structure.padding(toLength: 22, withPad: " ", startingAt: 0)
+                      + String(format: "%12d bytes  %10d ", m.bytes, m.items) + m.item + String(format: "  %.1f bytes each", m.bytesPerItem))
+            }
             if let past {
                 print(String(format: "past generations (fused drafter, budget %d, MAT): all traces %.2f → %.2f after ingesting their own outputs; "
                              + "odd-numbered traces %.2f → %.2f after ingesting only the even-numbered traces' outputs",
@@ -238,6 +273,18 @@ struct BenchReplayCommand: AsyncParsableCommand {
         _ = try withPast.append(documents: odd.map(\.outputTokens).filter { !$0.isEmpty })
         return PastGenerations(budget: budget, allBefore: try mat(store, traces), allAfterOwn: try mat(withPast, traces),
                                oddBefore: oddBefore, oddAfterOthers: oddAfterOthers)
+    }
+
+    /// The live-context automaton over all traces' tokens as one long context (the context source
+    /// holds one generation's at a time).
+    private static func automatonFootprint(_ traces: [ReplayTrace]) -> Memory {
+        var automaton = ContextSuffixAutomaton()
+        for trace in traces {
+            automaton.append(contentsOf: trace.promptTokens)
+            automaton.append(contentsOf: trace.outputTokens)
+        }
+        return Memory(structure: "context automaton", bytes: automaton.memoryBytes, items: automaton.tokens.count,
+                      item: "context tokens")
     }
 
     private static func replay(_ drafter: inout any Drafter, trace: ReplayTrace, plan: TraceReplay.Planner,
