@@ -1,5 +1,6 @@
 internal import CLlama
 public import RetraceCore
+import Foundation
 
 /// Runtime settings of a llama.cpp context. Plain and speculative runs must use the same.
 public struct ContextOptions: Sendable, Equatable {
@@ -148,6 +149,17 @@ public final class LlamaContext {
             if ids.count == k { threshold = values[k - 1] }
         }
         return ids.map { TokenID($0) }
+    }
+
+    /// The `count` likeliest tokens of `row` with their probabilities (softmax over the whole
+    /// vocabulary), best first.
+    public func topProbabilities(row: Int, count k: Int) -> [(token: TokenID, probability: Double)] {
+        let top = topTokens(row: row, count: k)
+        let l = logits(row: row)
+        let maximum = Double(l[Int(top[0])])
+        var sum = 0.0
+        for v in l { sum += exp(Double(v) - maximum) }
+        return top.map { ($0, exp(Double(l[Int($0)]) - maximum) / sum) }
     }
 
     private var memory: llama_memory_t { llama_get_memory(handle) }

@@ -33,10 +33,15 @@ import RetraceTestSupport
         let learned = try store.loadCalibration(scope: scopes.first ?? "")
         #expect(!learned.isEmpty && learned.allSatisfy { $0.tries > 0 && $0.hits <= $0.tries })
         // Without --no-ingest the output goes into the dynamic store.
+        // Without --no-ingest the output goes into the dynamic store, and the drafter's n-gram
+        // tries (global, and the tenant's) into the index.
         let r = try runRetrace(["generate", "--index", dir.file("idx"), "--prompt", "Say hello.", "--max-tokens", "8",
-                                "--stats", dir.file("s.sqlite")])
+                                "--stats", dir.file("s.sqlite"), "--tenant", "alice"])
         #expect(r.status == 0, "\(r.output)")
-        #expect(try runRetrace(["index", "info", dir.file("idx")]).stdout.contains("dynamic     8 tokens in 1 documents"))
+        let info = try runRetrace(["index", "info", dir.file("idx")]).stdout
+        #expect(info.contains("dynamic     8 tokens in 1 documents"))
+        #expect(info.contains("tries       global") && info.contains("tenant:alice"), "\(info)")
+        #expect(try runRetrace(["generate", "--prompt", "Hi", "--tenant", ""]).status != 0)
     }
 
     @Test func badInputsGetClearErrors() throws {

@@ -142,6 +142,7 @@ import RetraceTestSupport
 private struct ScriptedModel: DraftModel {
     var tree: DraftTree
     var next: [UInt32: Double]
+    var costPerDecode = 0.1
     mutating func start(prompt: [UInt32]) {}
     mutating func commit(_ tokens: [UInt32]) {}
     mutating func draft(maxNodes: Int, maxDepth: Int) throws -> (tree: DraftTree, next: [UInt32: Double]) { (tree, next) }

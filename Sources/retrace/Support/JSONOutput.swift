@@ -15,7 +15,14 @@ func printError(_ text: String) {
 
 /// Prints a value as one line of key-sorted JSON (JSONL).
 func printJSONLine<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try JSONLine.encode(value).dropLast(), as: UTF8.self))
+}
+
+/// One line of key-sorted JSON, newline included (JSONL).
+enum JSONLine {
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value) + Data("\n".utf8)
+    }
 }

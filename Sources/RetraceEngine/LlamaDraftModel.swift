@@ -1,0 +1,93 @@
+import Foundation
+public import RetraceCore
+public import RetraceLlama
+public import RetraceSpeculation
+
+/// A llama.cpp model drafting for the target in its own context: it reads its own prompt (the
+/// target's, or a shortened one, as in RAPID), follows the committed text, and grows a draft
+/// greedily — the likeliest token at each depth, its runners-up as leaves — until the path's
+/// probability no longer pays for another decode. Its KV cache holds exactly the committed
+/// text between drafts. The model must share the target's vocabulary (checked by the caller
+/// through tokenizer fingerprints).
+public final class LlamaDraftModel: DraftModel {
+    public let context: LlamaContext
+    /// Committed tokens in the KV cache, and committed ones still to decode.
+    private var cached = 0
+    private var pending: [TokenID] = []
+    /// Runners-up kept as leaves at each depth.
+    public var alternatives = 2
+    /// Relative cost of one draft decode against one target step.
+    public var costPerDecode: Double
+    /// The chain stops when its path probability no longer pays for another decode and the
+    /// verification of the token (about this much of a target step).
+    public var verificationCost = 0.2
+    /// Seconds spent in the draft model's decodes so far, and in reading its prompt.
+    public private(set) var seconds = 0.0
+    public private(set) var promptSeconds = 0.0
+    /// Drafts made.
+    public private(set) var drafts = 0
+    /// Replaces the prompt the model reads (RAPID: a shortened context); nil: the target's.
+    public var promptOverride: [TokenID]?
+
+    public init(context: LlamaContext, costPerDecode: Double = 0.5) {
+        self.context = context
+        self.costPerDecode = costPerDecode
+    }
+
+    public func start(prompt: [TokenID]) {
+        let own = promptOverride ?? prompt
+        context.clear()
+        cached = 0
+        pending = own
+    }
+
+    public func commit(_ tokens: [TokenID]) { pending += tokens }
+
+    private func decode(_ tokens: [TokenID], logitsOnLast: Bool) throws {
+        let started = Date()
+        defer { seconds += Date().timeIntervalSince(started) }
+        var index = 0
+        while index < tokens.count {
+            let end = min(tokens.count, index + context.options.batchCapacity)
+            try context.decode((index..<end).map {
+                BatchRow(token: tokens[$0], position: cached + $0, sequences: [0], wantsLogits: logitsOnLast && $0 == tokens.count - 1)
+            })
+            index = end
+        }
+        cached += tokens.count
+    }
+
+    public func draft(maxNodes: Int, maxDepth: Int) throws -> (tree: DraftTree, next: [TokenID: Double]) {
+        guard !pending.isEmpty else { return (DraftTree(), [:]) }
+        guard cached + pending.count + maxDepth < context.options.contextLength else { return (DraftTree(), [:]) }
+        let readsPrompt = cached == 0
+        let before = seconds
+        try decode(pending, logitsOnLast: true)
+        if readsPrompt { promptSeconds += seconds - before }
+        pending = []
+        drafts += 1
+        let base = cached
+        var tree = DraftTree()
+        var next: [TokenID: Double] = [:]
+        var parent = -1
+        var path = 1.0
+        var drafted: [TokenID] = []
+        while tree.count < maxNodes, drafted.count < maxDepth {
+            let top = context.topProbabilities(row: -1, count: alternatives + 1)
+            if parent < 0 { for (t, p) in top { next[t] = p } }
+            for (t, p) in top.dropFirst() where tree.count < maxNodes - 1 {
+                tree.add(t, under: parent, score: p, source: DraftSources(.model))
+            }
+            let (best, p) = top[0]
+            parent = tree.add(best, under: parent, score: p, source: DraftSources(.model))
+            drafted.append(best)
+            path *= p
+            guard path >= costPerDecode + verificationCost, drafted.count < maxDepth, tree.count < maxNodes else { break }
+            try decode([best], logitsOnLast: true)
+        }
+        // Back to the committed text: drop the drafted cells.
+        context.removeSequence(0, from: base)
+        cached = base
+        return (tree, next)
+    }
+}
