@@ -37,29 +37,25 @@ public struct ContextSource: CandidateSource {
     }
 
     public mutating func propose(into sink: inout CandidateSink) {
-        struct Frontier { var state: ContextSuffixAutomaton.State; var node: Int; var matchLength: Int }
-        var frontier: [Frontier] = []
+        var frontier = Frontier<(state: ContextSuffixAutomaton.State, matchLength: Int)>()
         var match = automaton.longestRepeatedSuffix
         guard match.length > 0 else { return }
         while frontier.count < matches {
-            frontier.append(Frontier(state: match.state, node: -1, matchLength: match.length))
+            frontier.push((match.state, match.length), at: -1)
             guard let shorter = automaton.shorter(match.state) else { break }
             match = shorter
         }
         var added = 0
-        while added < nodes,
-              let best = frontier.indices.max(by: { sink.score(of: frontier[$0].node) < sink.score(of: frontier[$1].node) }) {
-            frontier.swapAt(best, frontier.count - 1)
-            let item = frontier.removeLast()
-            let children = automaton.continuations(of: item.state)
+        while added < nodes, let item = frontier.popBest(in: sink) {
+            let children = automaton.continuations(of: item.state.state)
             let total = children.reduce(0) { $0 + $1.occurrences }
             for child in children {
-                let proposal = DraftProposal(source: .context, matchLength: item.matchLength,
+                let proposal = DraftProposal(source: .context, matchLength: item.state.matchLength,
                                              evidence: Self.evidence(occurrences: child.occurrences, total: total))
                 guard let node = sink.add(child.token, under: item.node, conditional: sink.conditional(under: item.node, proposal),
                                           proposal: proposal) else { continue }
                 added += 1
-                frontier.append(Frontier(state: child.state, node: node, matchLength: item.matchLength))
+                frontier.push((child.state, item.state.matchLength), at: node)
             }
         }
     }

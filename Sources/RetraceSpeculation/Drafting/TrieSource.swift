@@ -80,31 +80,27 @@ public struct TrieSource: CandidateSource {
     }
 
     private func propose(from trie: NGramTrie, into sink: inout CandidateSink) {
-        struct Frontier { var trieNode: Int; var node: Int; var matchLength: Int }
-        var frontier: [Frontier] = []
+        var frontier = Frontier<(trieNode: Int, matchLength: Int)>()
         var length = min(maxPrefix, text.count)
         while length > 0 && frontier.count < levels {
             if let n = trie.node(of: text.suffix(length)), trie.count(of: n) > 0, !trie.children(of: n).isEmpty {
-                frontier.append(Frontier(trieNode: n, node: -1, matchLength: length))
+                frontier.push((n, length), at: -1)
             }
             length -= 1
         }
         var added = 0
-        while added < nodes,
-              let best = frontier.indices.max(by: { sink.score(of: frontier[$0].node) < sink.score(of: frontier[$1].node) }) {
-            frontier.swapAt(best, frontier.count - 1)
-            let item = frontier.removeLast()
-            let children = trie.children(of: item.trieNode)
+        while added < nodes, let item = frontier.popBest(in: sink) {
+            let children = trie.children(of: item.state.trieNode)
             let total = children.reduce(0) { $0 + $1.count }
             guard total > 0 else { continue }
             for child in children.sorted(by: { $0.count > $1.count }).prefix(3) {
                 let share = child.count / total
                 let evidence = total < 1.5 ? 0 : share >= 0.99 ? 1 : share > 0.5 ? 2 : 3
-                let proposal = DraftProposal(source: .trie, matchLength: item.matchLength, evidence: evidence)
+                let proposal = DraftProposal(source: .trie, matchLength: item.state.matchLength, evidence: evidence)
                 guard let node = sink.add(child.token, under: item.node, conditional: sink.conditional(under: item.node, proposal),
                                           proposal: proposal) else { continue }
                 added += 1
-                frontier.append(Frontier(trieNode: child.node, node: node, matchLength: item.matchLength))
+                frontier.push((child.node, item.state.matchLength), at: node)
             }
         }
     }

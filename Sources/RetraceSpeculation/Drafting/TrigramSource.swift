@@ -106,18 +106,17 @@ public struct TrigramSource: CandidateSource {
 
     public mutating func propose(into sink: inout CandidateSink) {
         guard let (a, b) = history else { return }
-        var frontier: [(node: Int, pair: (TokenID, TokenID))] = [(-1, (a, b))]
+        var frontier = Frontier<(TokenID, TokenID)>()
+        frontier.push((a, b), at: -1)
         var added = 0
-        while added < nodes, let best = frontier.indices.max(by: { sink.score(of: frontier[$0].node) < sink.score(of: frontier[$1].node) }) {
-            frontier.swapAt(best, frontier.count - 1)
-            let item = frontier.removeLast()
-            for f in ranked(item.pair.0, item.pair.1, limit: branching) {
+        while added < nodes, let item = frontier.popBest(in: sink) {
+            for f in ranked(item.state.0, item.state.1, limit: branching) {
                 let proposal = DraftProposal(source: .trigram, matchLength: Int(f.observations.rounded()),
                                              evidence: Self.evidence(share: f.share))
                 guard let node = sink.add(f.token, under: item.node, conditional: sink.conditional(under: item.node, proposal),
                                           proposal: proposal) else { continue }
                 added += 1
-                frontier.append((node, (item.pair.1, f.token)))
+                frontier.push((item.state.1, f.token), at: node)
             }
         }
     }

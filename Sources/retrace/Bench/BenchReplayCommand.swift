@@ -38,7 +38,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
     var minimumGain: Double?
 
     @Option(help: "Sources the fused drafter uses (comma-separated: \(DraftSource.allCases.map(\.description).joined(separator: ", "))).")
-    var sources = DraftSource.allCases.map(\.description).joined(separator: ",")
+    var sources = SourceList.all
 
     @Option(help: "Drafter setting: match lengths expanded in the live context (the longest, then shorter ones).")
     var contextMatches = RetrievalDrafter.Settings().contextMatches
@@ -172,12 +172,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
 
         var reports: [Report] = []
         var memory: [Memory] = []
-        let fusedSources = try Set(sources.split(separator: ",").map { name -> DraftSource in
-            guard let source = DraftSource(name: name.trimmingCharacters(in: .whitespaces)) else {
-                throw CLIError("unknown source '\(name)' in --sources (known: \(DraftSource.allCases.map(\.description).joined(separator: ", ")))")
-            }
-            return source
-        })
+        let fusedSources = try SourceList.parse(sources)
         let settings = RetrievalDrafter.Settings(sources: fusedSources, maxDepth: maxDepth, indexBranches: indexBranches, contextMatches: contextMatches,
                                                  contextNodes: contextNodes, minimumScore: minimumScore, agreement: agreement)
         for budget in budgets {

@@ -49,7 +49,7 @@ struct RapidCommand: AsyncParsableCommand {
     var noDraftModel = false
 
     @Option(help: "Drafting sources (comma-separated: \(DraftSource.allCases.map(\.description).joined(separator: ", "))).")
-    var sources = DraftSource.allCases.map(\.description).joined(separator: ",")
+    var sources = SourceList.all
 
     @Flag(help: "Use the drafter model even when reading its prompt cannot pay back within --max-tokens (for measurement).")
     var forceDraftModel = false
@@ -96,7 +96,7 @@ struct RapidCommand: AsyncParsableCommand {
         for problem in problems { printError(problem) }
         let finished = RapidJob.finishedIDs(in: out)
         let todo = all.filter { !finished.contains($0.id) }
-        if !finished.isEmpty { printError("\(all.count - todo.count) jobs already in \(out); \(todo.count) to run") }
+        if todo.count < all.count { printError("\(all.count - todo.count) jobs already in \(out); \(todo.count) to run") }
         guard !todo.isEmpty else { return }
 
         let target = try LlamaModel(path: model.modelPath)
@@ -113,7 +113,7 @@ struct RapidCommand: AsyncParsableCommand {
         try output.seekToEnd()
         defer { try? output.close() }
 
-        _ = try sourceSet()
+        _ = try SourceList.parse(sources)
         let mode = noSpeculate ? "plain" : sources + (drafterModel == nil ? "" : " (drafter model loaded)")
         var calibration = SourceCalibration()
         let progress = ProgressBar(label: "rapid", total: todo.count)
@@ -136,15 +136,6 @@ struct RapidCommand: AsyncParsableCommand {
         }
         progress.finish(tokens: tokensDone)
         printError("results in \(out); statistics in \(stats ?? Defaults.statsPath)")
-    }
-
-    private func sourceSet() throws -> Set<DraftSource> {
-        try Set(sources.split(separator: ",").map { name -> DraftSource in
-            guard let source = DraftSource(name: name.trimmingCharacters(in: .whitespaces)) else {
-                throw CLIError("unknown source '\(name)' in --sources (known: \(DraftSource.allCases.map(\.description).joined(separator: ", ")))")
-            }
-            return source
-        })
     }
 
     /// The drafter model: the given GGUF (refused unless its vocabulary is the target's), the
@@ -201,7 +192,7 @@ struct RapidCommand: AsyncParsableCommand {
                            + " it could save in \(maxTokens) tokens (--force-draft-model to use it anyway)")
             }
         }
-        var drafter = RetrievalDrafter(index: index, model: draft, settings: RetrievalDrafter.Settings(sources: try sourceSet()))
+        var drafter = RetrievalDrafter(index: index, model: draft, settings: RetrievalDrafter.Settings(sources: try SourceList.parse(sources)))
         drafter.calibration = calibration
         let generator = SpeculativeGenerator(context: context, drafter: drafter, sizer: TreeSizer(cost: cost))
         let session = SessionRecord(modelFingerprint: tokenizer.identity.fingerprint, index: index?.path ?? "none",
