@@ -213,7 +213,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
             }
             reports.append(Report(budget: budget, category: "all", traces: all.count, lines: total))
             if let fused = configurations.first(where: { $0.0 == "fused" })?.1 as? RetrievalDrafter {
-                memory = fused.footprints.map { Memory(structure: $0.source.description, bytes: $0.footprint.bytes,
+                memory = fused.footprints.filter { $0.footprint.items > 0 }.map { Memory(structure: $0.source.description, bytes: $0.footprint.bytes,
                                                        items: $0.footprint.items, item: $0.footprint.item) }
             }
         }
