@@ -55,7 +55,10 @@ struct GenerateCommand: AsyncParsableCommand {
         if context < 64 { throw ValidationError("--context must be at least 64") }
         if let prompt, prompt.isEmpty { throw ValidationError("--prompt is empty") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-        if let tenant { try TokenIndex.validateTrieScope(StoredTries.tenantScope(tenant)) }
+        if let tenant {
+            guard !tenant.isEmpty else { throw ValidationError("--tenant is empty") }
+            try TokenIndex.validateTrieScope(StoredTries.tenantScope(tenant))
+        }
     }
 
     struct Output: Encodable {
