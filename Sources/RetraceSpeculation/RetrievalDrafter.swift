@@ -1,11 +1,11 @@
 public import RetraceCore
 
 /// The fused drafter: every enabled ``CandidateSource`` (the persistent index, the live
-/// context, tri-gram statistics, recycled top-k tokens) proposes candidates into one tree,
-/// merged by longest prefix (RASD-style), each node scored with the estimated probability
-/// that the target accepts its whole path: the sources' online-calibrated acceptance, carried
-/// by the strongest proposal that reached the node. Learns per source from every verification.
-/// Pure given its index provider.
+/// context, tri-gram statistics, recycled top-k tokens, n-gram tries, a draft model) proposes
+/// candidates into one tree, merged by longest prefix (RASD-style), each node scored with the
+/// estimated probability that the target accepts its whole path: the online-calibrated
+/// acceptance of every source that proposed it, combined (see ``CandidateSink``). Learns per
+/// source from every verification. Pure given its index provider and draft model.
 public struct RetrievalDrafter: Drafter {
     public private(set) var sources: [any CandidateSource] = []
     /// What the drafter has learned about its sources; carried across generations, and across
@@ -14,7 +14,7 @@ public struct RetrievalDrafter: Drafter {
     /// How this generation's drafts fare against their scores (reset by ``start(prompt:)``).
     public private(set) var session = SessionAcceptance()
     public let settings: Settings
-    /// The last tree drafted (before any pruning) and, per node, who proposed it. A verified
+    /// The last tree drafted (before any sizing) and, per node, who proposed it. A verified
     /// tree is mapped back onto it by token paths, since pruning renumbers nodes.
     private var lastTree = DraftTree()
     private var lastProposals = ProposalTable()
