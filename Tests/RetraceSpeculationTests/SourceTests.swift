@@ -89,6 +89,11 @@ import RetraceTestSupport
             adaptive.observe(tree: tree, result: result)
         }
         #expect(adaptive.ranked(1, 2, limit: 1).first?.token == 4)
+        // Bounded: past maxPairs, the pairs seen least go.
+        var bounded = TrigramSource()
+        bounded.maxPairs = 10
+        bounded.start(prompt: [1, 2, 3, 1, 2, 3, 1, 2, 3] + (100..<120).map { UInt32($0) })
+        #expect(bounded.pairCount <= 10 && !bounded.ranked(1, 2, limit: 1).isEmpty)
     }
 
     @Test func recycledFollowersComeFromTheTargetsTopTokens() {

@@ -23,6 +23,8 @@ public struct TrigramSource: CandidateSource {
     public var exploration = 0.5
     /// Counts fade by this factor each time their pair is seen again.
     public var decay = 0.97
+    /// Pairs kept: past this, the half seen least is dropped.
+    public var maxPairs = 500_000
 
     public var footprint: SourceFootprint { SourceFootprint(bytes: memoryBytes, items: pairCount, item: "token pairs") }
 
@@ -43,7 +45,16 @@ public struct TrigramSource: CandidateSource {
 
     public mutating func commit(_ tokens: [TokenID]) { feed(tokens) }
 
+    /// Drops the pairs with the smallest total counts, keeping half of ``maxPairs``.
+    private mutating func pruneIfFull() {
+        guard table.count > maxPairs else { return }
+        let totals = table.mapValues { $0.reduce(0) { $0 + $1.count } }
+        let keep = Set(totals.sorted { $0.value > $1.value }.prefix(maxPairs / 2).map(\.key))
+        table = table.filter { keep.contains($0.key) }
+    }
+
     private mutating func feed(_ tokens: [TokenID]) {
+        defer { pruneIfFull() }
         for t in tokens {
             if let (a, b) = history {
                 count(a, b, then: t)
