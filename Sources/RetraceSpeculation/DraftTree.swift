@@ -84,6 +84,9 @@ public struct DraftTree: Sendable, Equatable {
         }
     }
 
+    /// Adds `source` to the sources that proposed `node`.
+    public mutating func addSources(_ source: DraftSources, to node: Int) { sources[node].formUnion(source) }
+
     /// Replaces the score of `node` (the caller keeps parents scoring at least their children).
     public mutating func setScore(_ score: Double, of node: Int) { scores[node] = score }
 

@@ -94,6 +94,9 @@ import RetraceTestSupport
         #expect(foreign.status != 0 && foreign.stderr.contains("another vocabulary"), "\(foreign.output)")
         let written = (try? String(contentsOfFile: dir.file("other.jsonl"), encoding: .utf8)) ?? ""
         #expect(written.isEmpty)
+        // Out-of-range sizes get a usage error, not an overflow.
+        let huge2 = try runRetrace(["rapid", "--jobs", dir.file("jobs.jsonl"), "--max-tokens", "9223372036854775807"])
+        #expect(huge2.status != 0 && huge2.stderr.contains("--max-tokens must be"), "\(huge2.output)")
         // Missing jobs file.
         #expect(try runRetrace(["rapid", "--jobs", dir.file("missing.jsonl")]).status != 0)
     }

@@ -175,4 +175,17 @@ private struct ScriptedModel: DraftModel {
         drafter.learn(from: tree, result: verdict)
         #expect(verdict.creditedSources[.model] == 1 && verdict.creditedSources[.context] == 1)
     }
+
+    @Test func aTokenTheModelDidNotListIsCutOnlyWhenItsListReachesBelowTheThreshold() {
+        func judged(_ next: [UInt32: Double]) -> [UInt32] {
+            var sink = CandidateSink(calibration: SourceCalibration())
+            sink.add(5, under: -1, conditional: 0.5, proposal: DraftProposal(source: .context, matchLength: 2))
+            sink.judgeFirstTokens(by: next, pruneBelow: 0.02) { $0 }
+            let tree = sink.finishedTree
+            return tree.children(of: -1).map { tree.tokens[$0] }
+        }
+        #expect(judged([3: 0.6, 4: 0.3]) == [5])       // 5 may still have up to 0.1: kept
+        #expect(judged([3: 0.6, 4: 0.01]) == [])       // 5 has at most 0.01: cut
+        #expect(judged([5: 0.3]) == [5])
+    }
 }

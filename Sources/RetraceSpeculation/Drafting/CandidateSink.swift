@@ -57,7 +57,7 @@ public struct CandidateSink {
             let i = existing * Self.sourceCount + slot
             conditionals[i] = max(conditionals[i], conditional)
             proposals.append(proposal, to: existing)
-            tree.add(token, under: parent, score: 0, source: DraftSources(proposal.source))
+            tree.addSources(DraftSources(proposal.source), to: existing)
             tree.setScore(score(of: parent) * combined(existing), of: existing)
             return existing
         }
@@ -85,18 +85,20 @@ public struct CandidateSink {
     /// First-level nodes cut by a draft model's judgement (their subtrees go with them).
     private var cut: Set<Int> = []
 
-    /// RASD pruning by a draft model's next-token distribution `next`: first-level branches the
-    /// model did not propose are cut when it gives their token less than `pruneBelow`; kept
-    /// ones gain the model's (calibrated) probability as agreeing evidence.
+    /// RASD pruning by a draft model's next-token distribution `next` (its likeliest tokens):
+    /// first-level branches the model did not propose are cut when it gives their token less
+    /// than `pruneBelow`; kept ones gain the model's (calibrated) probability as agreeing
+    /// evidence. A token missing from `next` is cut only when the least likely listed token is
+    /// already below `pruneBelow` (otherwise its probability is unknown, and it stays as it is).
     public mutating func judgeFirstTokens(by next: [TokenID: Double], pruneBelow: Double,
                                           calibrated: (Double) -> Double) {
         let slot = DraftSource.model.rawValue
+        let leastListed = next.values.min() ?? 0
         for node in tree.children(of: -1) where conditionals[node * Self.sourceCount + slot] == 0 {
-            let p = next[tree.tokens[node]] ?? 0
-            if p < pruneBelow {
+            if let p = next[tree.tokens[node]] {
+                if p < pruneBelow { cut.insert(node) } else { conditionals[node * Self.sourceCount + slot] = calibrated(p) }
+            } else if leastListed < pruneBelow {
                 cut.insert(node)
-            } else {
-                conditionals[node * Self.sourceCount + slot] = calibrated(p)
             }
         }
     }

@@ -58,8 +58,10 @@ struct RapidCommand: AsyncParsableCommand {
     var stats: String?
 
     func validate() throws {
-        if contextBudget < 64 { throw ValidationError("--context-budget must be at least 64") }
-        if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+        // Upper bounds far above any model's context, so size arithmetic cannot overflow; the
+        // per-job check against the model's context gives the real limit.
+        if !(64...(1 << 24)).contains(contextBudget) { throw ValidationError("--context-budget must be from 64 to \(1 << 24)") }
+        if !(1...(1 << 24)).contains(maxTokens) { throw ValidationError("--max-tokens must be from 1 to \(1 << 24)") }
     }
 
     struct Result: Encodable {
