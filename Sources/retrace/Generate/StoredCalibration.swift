@@ -12,7 +12,7 @@ enum StoredCalibration {
     static func load(into generator: SpeculativeGenerator, from store: StatsStore, scope: String) throws -> Int {
         guard var drafter = generator.drafter as? RetrievalDrafter else { return 0 }
         let entries = try store.loadCalibration(scope: scope).compactMap { r -> SourceCalibration.Entry? in
-            guard let source = DraftSource.allCases.first(where: { $0.description == r.source }) else { return nil }
+            guard let source = DraftSource(name: r.source) else { return nil }
             return SourceCalibration.Entry(source: source, matchBucket: r.matchBucket, depthBucket: r.depthBucket,
                                            evidence: r.evidence, hits: r.hits, tries: r.tries)
         }
