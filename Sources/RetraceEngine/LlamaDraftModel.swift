@@ -7,13 +7,20 @@ public import RetraceSpeculation
 /// target's, or a shortened one, as in RAPID), follows the committed text, and grows a draft
 /// greedily — the likeliest token at each depth, its runners-up as leaves — until the path's
 /// probability no longer pays for another decode. Its KV cache holds exactly the committed
-/// text between drafts. The model must share the target's vocabulary (checked by the caller
-/// through tokenizer fingerprints).
+/// text between drafts. Its prompt can be replaced while it follows the output (RAPID's
+/// re-ranked context): the cache keeps what the new prompt shares with the old one. The model
+/// must share the target's vocabulary (checked by the caller through tokenizer fingerprints).
 public final class LlamaDraftModel: DraftModel {
     public let context: LlamaContext
-    /// Committed tokens in the KV cache, and committed ones still to decode.
-    private var cached = 0
+    /// Tokens in the KV cache (its prompt, then committed output), and ones still to decode.
+    private var inCache: [TokenID] = []
     private var pending: [TokenID] = []
+    private var cached: Int { inCache.count }
+    /// The prompt it reads now, and the output committed since ``start(prompt:)``.
+    private var ownPrompt: [TokenID] = []
+    private var output: [TokenID] = []
+    /// Tokens of `pending` that are prompt (read again after a prompt change, or first read).
+    private var pendingPrompt = 0
     /// Runners-up kept as leaves at each depth.
     public var alternatives = 2
     /// Relative cost of one draft decode against one target step.
@@ -28,6 +35,13 @@ public final class LlamaDraftModel: DraftModel {
     public private(set) var drafts = 0
     /// Replaces the prompt the model reads (RAPID: a shortened context); nil: the target's.
     public var promptOverride: [TokenID]?
+    /// Asked every ``refreshInterval`` output tokens for a new prompt given the output so far
+    /// (RAPID: the context re-ranked); nil keeps the prompt.
+    public var promptRefresh: ((_ output: [TokenID]) -> [TokenID]?)?
+    public var refreshInterval = 32
+    /// Prompt changes, and the prompt tokens they made the model read again.
+    public private(set) var promptChanges = 0
+    public private(set) var promptTokensReread = 0
 
     public init(context: LlamaContext, costPerDecode: Double = 0.5) {
         self.context = context
@@ -35,13 +49,40 @@ public final class LlamaDraftModel: DraftModel {
     }
 
     public func start(prompt: [TokenID]) {
-        let own = promptOverride ?? prompt
+        ownPrompt = promptOverride ?? prompt
         context.clear()
-        cached = 0
-        pending = own
+        inCache = []
+        output = []
+        pending = ownPrompt
+        pendingPrompt = ownPrompt.count
     }
 
-    public func commit(_ tokens: [TokenID]) { pending += tokens }
+    public func commit(_ tokens: [TokenID]) {
+        pending += tokens
+        let before = output.count / refreshInterval
+        output += tokens
+        if let promptRefresh, output.count / refreshInterval > before, let prompt = promptRefresh(output) {
+            replacePrompt(with: prompt)
+        }
+    }
+
+    /// Reads `prompt` instead of the current one from now on; the KV cache keeps the longest
+    /// prefix the new prompt and output share with what it holds.
+    public func replacePrompt(with prompt: [TokenID]) {
+        guard prompt != ownPrompt else { return }
+        let full = prompt + output
+        var common = 0
+        while common < inCache.count, common < full.count, inCache[common] == full[common] { common += 1 }
+        if common < inCache.count {
+            context.removeSequence(0, from: common)
+            inCache.removeSubrange(common...)
+        }
+        pending = Array(full[common...])
+        pendingPrompt = max(0, prompt.count - common)
+        ownPrompt = prompt
+        promptChanges += 1
+        promptTokensReread += pendingPrompt
+    }
 
     private func decode(_ tokens: [TokenID], logitsOnLast: Bool) throws {
         let started = Date()
@@ -54,17 +95,18 @@ public final class LlamaDraftModel: DraftModel {
             })
             index = end
         }
-        cached += tokens.count
+        inCache += tokens
     }
 
     public func draft(maxNodes: Int, maxDepth: Int) throws -> (tree: DraftTree, next: [TokenID: Double]) {
         guard !pending.isEmpty else { return (DraftTree(), [:]) }
         guard cached + pending.count + maxDepth < context.options.contextLength else { return (DraftTree(), [:]) }
-        let readsPrompt = cached == 0
         let before = seconds
         try decode(pending, logitsOnLast: true)
-        if readsPrompt { promptSeconds += seconds - before }
+        // Prompt reading, first or after a prompt change, counted by its share of the batch.
+        if pendingPrompt > 0 { promptSeconds += (seconds - before) * Double(pendingPrompt) / Double(pending.count) }
         pending = []
+        pendingPrompt = 0
         drafts += 1
         let base = cached
         var tree = DraftTree()
@@ -87,7 +129,7 @@ public final class LlamaDraftModel: DraftModel {
         }
         // Back to the committed text: drop the drafted cells.
         context.removeSequence(0, from: base)
-        cached = base
+        inCache.removeSubrange(base...)
         return (tree, next)
     }
 }

@@ -12,7 +12,7 @@ public struct ChatTemplate: Sendable {
 
     public init(model: LlamaModel) throws {
         guard let raw = llama_model_chat_template(model.handle, nil) else {
-            throw LlamaError.invalidModel(path: model.path, reason: "the model has no chat template")
+            throw LlamaError.invalidModel(path: model.path, reason: "the model has no chat template (a base model: use --raw-prompt)")
         }
         source = String(cString: raw)
         defaultSystemMessage = Self.defaultSystem(in: source)

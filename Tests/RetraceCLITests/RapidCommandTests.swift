@@ -52,13 +52,15 @@ import RetraceTestSupport
         let three = try String(contentsOfFile: dir.file("jobs.jsonl"), encoding: .utf8).split(separator: "\n").prefix(3)
         try (three.joined(separator: "\n") + "\n").write(toFile: dir.file("three.jsonl"), atomically: true, encoding: .utf8)
         let model = try runRetrace(["rapid", "--jobs", dir.file("three.jsonl"), "--max-tokens", "48", "--stats", dir.file("s.sqlite"),
-                                    "--out", dir.file("model.jsonl"), "--force-draft-model", "--context-budget", "256"])
+                                    "--out", dir.file("model.jsonl"), "--force-draft-model", "--context-budget", "256",
+                                    "--rerank-every", "8"])
         #expect(model.status == 0, "\(model.output)")
         let c = try Self.results(dir.file("model.jsonl"))
         #expect(c.count == 3)
         for (id, result) in c {
             #expect(result["output_tokens"] as? [Int] == a[id]?["output_tokens"] as? [Int], "\(id)")
             #expect((result["draft_prompt_tokens"] as? Int ?? 0) > 0 && (result["drafter_model_drafts"] as? Int ?? 0) > 0)
+            #expect(result["drafter_model_prompt_changes"] is Int && result["drafter_model_prompt_tokens_reread"] is Int)
         }
         // Resuming: everything is done, nothing runs again.
         let again = try runRetrace(common + ["--out", dir.file("fast.jsonl")])
@@ -94,6 +96,16 @@ import RetraceTestSupport
         #expect(foreign.status != 0 && foreign.stderr.contains("another vocabulary"), "\(foreign.output)")
         let written = (try? String(contentsOfFile: dir.file("other.jsonl"), encoding: .utf8)) ?? ""
         #expect(written.isEmpty)
+        // A base model without a chat template (Gemma-3-270M) as the target: a clear error
+        // that names --raw-prompt, and with it the job runs on the raw text.
+        try (lines[0] + "\n").write(toFile: dir.file("one.jsonl"), atomically: true, encoding: .utf8)
+        let gemmaArguments = ["rapid", "--model", gemma, "--jobs", dir.file("one.jsonl"), "--out", dir.file("gemma.jsonl"),
+                              "--max-tokens", "8", "--stats", dir.file("s.sqlite")]
+        let noTemplate = try runRetrace(gemmaArguments)
+        #expect(noTemplate.status != 0 && noTemplate.stderr.contains("--raw-prompt"), "\(noTemplate.output)")
+        let raw = try runRetrace(gemmaArguments + ["--raw-prompt"])
+        #expect(raw.status == 0, "\(raw.output)")
+        #expect((try Self.results(dir.file("gemma.jsonl"))["ok"]?["output_tokens"] as? [Int])?.isEmpty == false)
         // Out-of-range sizes get a usage error, not an overflow.
         let huge2 = try runRetrace(["rapid", "--jobs", dir.file("jobs.jsonl"), "--max-tokens", "9223372036854775807"])
         #expect(huge2.status != 0 && huge2.stderr.contains("--max-tokens must be"), "\(huge2.output)")

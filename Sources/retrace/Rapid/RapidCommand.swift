@@ -18,7 +18,8 @@ struct RapidCommand: AsyncParsableCommand {
         Each line of --jobs is a JSON object with "id" and "document" (or "documents") and \
         "instruction", or a ready "prompt". The target model reads the whole text; the drafter \
         model reads the document's chunks that rank best (BM25) against the instruction, within \
-        --context-budget tokens. Results go to --out as JSONL; ids already there are skipped, so \
+        --context-budget tokens, ranked again every --rerank-every output tokens against the \
+        instruction and the recent output. Results go to --out as JSONL; ids already there are skipped, so \
         an interrupted run resumes. Malformed lines are reported with their line number and skipped.
         """)
 
@@ -39,11 +40,17 @@ struct RapidCommand: AsyncParsableCommand {
     @Option(help: "Tokens to generate at most per job.")
     var maxTokens = 256
 
+    @Option(help: "Rank the document's chunks again for the drafter model every N output tokens, against the instruction and the recent output (0: never).")
+    var rerankEvery = 32
+
     @Option(help: "Index to draft from as well ('none' by default: long jobs draft from their own document).")
     var index = "none"
 
     @Flag(help: "Plain greedy decoding, no drafts (the baseline).")
     var noSpeculate = false
+
+    @Flag(help: "Use the job's text as is, without the chat template (base models such as Gemma-3-270M).")
+    var rawPrompt = false
 
     @Flag(help: "Retrieval drafts only (no drafter model).")
     var noDraftModel = false
@@ -62,6 +69,7 @@ struct RapidCommand: AsyncParsableCommand {
         // per-job check against the model's context gives the real limit.
         if !(64...(1 << 24)).contains(contextBudget) { throw ValidationError("--context-budget must be from 64 to \(1 << 24)") }
         if !(1...(1 << 24)).contains(maxTokens) { throw ValidationError("--max-tokens must be from 1 to \(1 << 24)") }
+        if !(0...(1 << 24)).contains(rerankEvery) { throw ValidationError("--rerank-every must be from 0 to \(1 << 24)") }
     }
 
     struct Result: Encodable {
@@ -79,6 +87,9 @@ struct RapidCommand: AsyncParsableCommand {
         var drafter_model_seconds: Double?
         var drafter_model_prompt_seconds: Double?
         var drafter_model_drafts: Int?
+        /// Times the re-ranked context changed, and the prompt tokens the drafter read again.
+        var drafter_model_prompt_changes: Int?
+        var drafter_model_prompt_tokens_reread: Int?
         var accepted_by_source: [String: Int]
         /// Share of output tokens by where they came from (the target's own tokens included).
         /// Share of output tokens each source proposed (sources that agreed share a token), and
@@ -103,7 +114,12 @@ struct RapidCommand: AsyncParsableCommand {
 
         let target = try LlamaModel(path: model.modelPath)
         let tokenizer = LlamaTokenizer(model: target)
-        let template = try ChatTemplate(model: target)
+        let template = rawPrompt ? nil : try ChatTemplate(model: target)
+        // The job's text as the model reads it: in its chat template, or raw with the tokenizer's BOS.
+        let encode: (String) throws -> [TokenID] = { text in
+            guard let template else { return try tokenizer.tokenize(text, addSpecial: true, parseSpecial: false) }
+            return try tokenizer.tokenize(try template.format(user: text), addSpecial: false, parseSpecial: true)
+        }
         let drafterModel = try loadDrafterModel(target: target, tokenizer: tokenizer)
         let store = try TokenIndex.open(option: index, for: tokenizer.identity)
         let cost = (try? TargetRuntime.loadCost(modelPath: model.modelPath)) ?? .fallback
@@ -122,7 +138,7 @@ struct RapidCommand: AsyncParsableCommand {
         var tokensDone = 0
         for (n, job) in todo.enumerated() {
             do {
-                let result = try runJob(job, target: target, tokenizer: tokenizer, template: template, drafterModel: drafterModel,
+                let result = try runJob(job, target: target, tokenizer: tokenizer, encode: encode, drafterModel: drafterModel,
                                         index: store, cost: cost, calibration: &calibration, writer: writer,
                                         statistics: statistics, mode: mode)
                 tokensDone += result.output_tokens.count
@@ -153,11 +169,11 @@ struct RapidCommand: AsyncParsableCommand {
         return drafter
     }
 
-    private func runJob(_ job: RapidJob, target: LlamaModel, tokenizer: LlamaTokenizer, template: ChatTemplate,
+    private func runJob(_ job: RapidJob, target: LlamaModel, tokenizer: LlamaTokenizer, encode: @escaping (String) throws -> [TokenID],
                         drafterModel: LlamaModel?, index: TokenIndex?, cost: CostModel,
                         calibration: inout SourceCalibration, writer: StatsWriter, statistics: StatsStore,
                         mode: String) throws -> Result {
-        let prompt = try tokenizer.tokenize(try template.format(user: job.targetText), addSpecial: false, parseSpecial: true)
+        let prompt = try encode(job.targetText)
         let options = GenerationOptions(maxTokens: maxTokens, speculate: !noSpeculate)
         let needed = prompt.count + maxTokens + options.maxBatch + 16
         guard needed <= target.trainedContextLength else {
@@ -170,8 +186,9 @@ struct RapidCommand: AsyncParsableCommand {
         var draft: LlamaDraftModel?
         if let drafterModel {
             let question = job.isPrompt ? RapidJob.splitPrompt(job.instruction).instruction : job.instruction
-            let shortened = try shortenedText(job, question: question, tokenizer: tokenizer)
-            let tokens = try tokenizer.tokenize(try template.format(user: shortened), addSpecial: false, parseSpecial: true)
+            var rapidContext = try RapidDraftContext(documents: job.documents, question: question, budget: contextBudget,
+                                                     tokenizer: tokenizer, render: encode)
+            let tokens = try rapidContext.prompt()
             // Same model: the cost of a drafter decode against a target step, from the target's curve.
             let ratio = drafterModel === target
                 ? cost.milliseconds(batch: 1, context: tokens.count) / cost.milliseconds(batch: 1, context: prompt.count) : 0.5
@@ -182,10 +199,16 @@ struct RapidCommand: AsyncParsableCommand {
                 * cost.milliseconds(batch: 1, context: tokens.count) / cost.milliseconds(batch: 1, context: prompt.count)
             let bestGain = Double(maxTokens) * max(0, 1 - ratio)
             if forceDraftModel || bestGain > readingCost {
+                // Room for a re-ranked prompt of up to the whole budget in chunks.
                 let draftContext = try LlamaContext(model: drafterModel, options: ContextOptions(
-                    contextLength: (tokens.count + maxTokens + 64 + 255) / 256 * 256, batchCapacity: 512, maxSequences: 1))
+                    contextLength: min((tokens.count + contextBudget + maxTokens + 64 + 255) / 256 * 256, drafterModel.trainedContextLength),
+                    batchCapacity: 512, maxSequences: 1))
                 let model = LlamaDraftModel(context: draftContext, costPerDecode: ratio)
                 model.promptOverride = tokens
+                if rerankEvery > 0 {
+                    model.refreshInterval = rerankEvery
+                    model.promptRefresh = { output in rapidContext.rerank(after: output) }
+                }
                 draft = model
                 draftPrompt = tokens
             } else {
@@ -215,38 +238,8 @@ struct RapidCommand: AsyncParsableCommand {
                       tokens_per_second: result.tokensPerSecond, steps: result.steps, mat: result.meanAcceptedTokens,
                       draft_seconds: result.draftSeconds, verify_seconds: result.verifySeconds,
                       drafter_model_seconds: draft?.seconds, drafter_model_prompt_seconds: draft?.promptSeconds,
-                      drafter_model_drafts: draft?.drafts, accepted_by_source: result.acceptedBySource,
+                      drafter_model_drafts: draft?.drafts, drafter_model_prompt_changes: draft?.promptChanges,
+                      drafter_model_prompt_tokens_reread: draft?.promptTokensReread, accepted_by_source: result.acceptedBySource,
                       token_shares: shares, mode: mode, session: session.id)
-    }
-
-    /// The drafter's context: the document's lines grouped into chunks of about 128 tokens, the
-    /// chunks that rank best against the question within the budget, in document order, then
-    /// the question.
-    private func shortenedText(_ job: RapidJob, question: String, tokenizer: LlamaTokenizer) throws -> String {
-        var chunkTexts: [String] = []
-        var chunkTokens: [[TokenID]] = []
-        var text = ""
-        var tokens: [TokenID] = []
-        for document in job.documents {
-            for line in document.split(separator: "\n", omittingEmptySubsequences: false) {
-                let lineTokens = try tokenizer.tokenize(String(line) + "\n", addSpecial: false, parseSpecial: false)
-                if !tokens.isEmpty && tokens.count + lineTokens.count > 128 {
-                    chunkTexts.append(text)
-                    chunkTokens.append(tokens)
-                    text = ""
-                    tokens = []
-                }
-                text += line + "\n"
-                tokens += lineTokens
-            }
-        }
-        if !tokens.isEmpty {
-            chunkTexts.append(text)
-            chunkTokens.append(tokens)
-        }
-        let shortener = ContextShortener(chunks: chunkTokens)
-        let query = try tokenizer.tokenize(question, addSpecial: false, parseSpecial: false)
-        let chosen = shortener.select(query: query, budget: contextBudget)
-        return chosen.map { chunkTexts[$0] }.joined() + "\n" + question
     }
 }
