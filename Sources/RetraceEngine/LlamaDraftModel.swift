@@ -39,7 +39,7 @@ public final class LlamaDraftModel: DraftModel {
     /// (RAPID: the context re-ranked); nil keeps the prompt.
     public var promptRefresh: ((_ output: [TokenID]) -> [TokenID]?)?
     public var refreshInterval = 32
-    /// Prompt changes, and the prompt tokens they made the model read again.
+    /// Prompt changes, and the prompt tokens it had read that they made it read again.
     public private(set) var promptChanges = 0
     public private(set) var promptTokensReread = 0
 
@@ -73,6 +73,8 @@ public final class LlamaDraftModel: DraftModel {
         let full = prompt + output
         var common = 0
         while common < inCache.count, common < full.count, inCache[common] == full[common] { common += 1 }
+        // Prompt tokens read before that must be read again (the rest is read for the first time).
+        promptTokensReread += max(0, min(inCache.count, ownPrompt.count) - common)
         if common < inCache.count {
             context.removeSequence(0, from: common)
             inCache.removeSubrange(common...)
@@ -81,7 +83,6 @@ public final class LlamaDraftModel: DraftModel {
         pendingPrompt = max(0, prompt.count - common)
         ownPrompt = prompt
         promptChanges += 1
-        promptTokensReread += pendingPrompt
     }
 
     private func decode(_ tokens: [TokenID], logitsOnLast: Bool) throws {
@@ -133,3 +134,4 @@ public final class LlamaDraftModel: DraftModel {
         return (tree, next)
     }
 }
+

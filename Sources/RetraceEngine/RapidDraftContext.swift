@@ -4,9 +4,11 @@ public import RetraceLlama
 
 /// The drafter model's side of a RAPID job: the documents split into chunks of about
 /// ``chunkTokens`` tokens (at line ends), and the chunks that rank best (BM25) against the
-/// question and the most recent output, within a token budget, in document order, followed by
-/// the question. Re-ranked as generation proceeds, so the drafter reads the part of the
-/// document the output is about now.
+/// question, within a token budget, in document order, followed by the question. Re-ranked as
+/// generation proceeds against the question and the most recent output, so the drafter reads
+/// the part of the document the output is about now. Each change appends a few chunks and
+/// keeps the front of the old selection, which the drafter's cache holds, so only the
+/// appended chunks are read again.
 public struct RapidDraftContext {
     /// Chunk size in tokens (a chunk ends at the line end that would pass it).
     public static let chunkTokens = 128
@@ -17,7 +19,7 @@ public struct RapidDraftContext {
     public let budget: Int
     /// Most recent output tokens that join the question in the ranking query.
     public var recentTokens = 128
-    /// The chunks read now, in document order.
+    /// The chunks read now, in the order the drafter reads them.
     public private(set) var selection: [Int]
     private let shortener: ContextShortener
     private let questionTokens: [TokenID]
@@ -58,17 +60,47 @@ public struct RapidDraftContext {
     }
 
     /// The drafter's text for the current selection.
-    public var text: String { selection.map { chunkTexts[$0] }.joined() + "\n" + question }
+    public var text: String { Self.text(selection, chunkTexts, question) }
 
     /// The drafter's prompt for the current selection.
     public func prompt() throws -> [TokenID] { try render(text) }
 
-    /// Ranks the chunks again for the question and the last ``recentTokens`` of `output`; the
-    /// new prompt when the selection changed, nil when it did not (or could not be rendered).
-    public mutating func rerank(after output: [TokenID]) -> [TokenID]? {
-        let chosen = shortener.select(query: questionTokens + output.suffix(recentTokens), budget: budget)
-        guard chosen != selection else { return nil }
-        selection = chosen
-        return try? prompt()
+    /// Ranks the chunks again for the question and the last ``recentTokens`` of `output`. The
+    /// best chunks not read now that outrank the weakest one read now join at the end (one, or
+    /// as many as fit a quarter of the budget), and the old selection keeps as much of its front as
+    /// leaves room for them. When that changes the selection and `worthReading` accepts the
+    /// number of prompt tokens the drafter would read anew, the new prompt is returned;
+    /// otherwise nil and the selection stands.
+    public mutating func rerank(after output: [TokenID], worthReading: (_ tokens: Int) -> Bool = { _ in true }) -> [TokenID]? {
+        let scores = shortener.scores(for: questionTokens + output.suffix(recentTokens))
+        let chunks = shortener.chunks
+        func size(_ selected: ArraySlice<Int>) -> Int { selected.reduce(0) { $0 + chunks[$1].count } }
+        let weakest = selection.map { scores[$0] }.min() ?? 0
+        var added: [Int] = []
+        var addedTokens = 0
+        for i in chunks.indices.sorted(by: { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 })
+        where scores[i] > weakest && !selection.contains(i) && (added.isEmpty || addedTokens + chunks[i].count <= budget / 4) {
+            added.append(i)
+            addedTokens += chunks[i].count
+        }
+        guard !added.isEmpty else { return nil }
+        var keep = selection.count
+        while keep > 0, size(selection[..<keep]) + addedTokens > budget { keep -= 1 }
+        let old = selection
+        selection = Array(old[..<keep]) + added.sorted()
+        guard let new = try? prompt(), let current = try? render(Self.text(old, chunkTexts, question)) else {
+            selection = old
+            return nil
+        }
+        let shared = zip(new, current).prefix { $0 == $1 }.count
+        guard worthReading(new.count - shared) else {
+            selection = old
+            return nil
+        }
+        return new
+    }
+
+    private static func text(_ selection: [Int], _ chunkTexts: [String], _ question: String) -> String {
+        selection.map { chunkTexts[$0] }.joined() + "\n" + question
     }
 }

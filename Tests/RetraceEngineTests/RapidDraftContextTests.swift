@@ -34,6 +34,10 @@ import RetraceTestSupport
 
         let aboutBread = try tokenizer.tokenize(" The bakery sold warm rye bread rolls and poppy-seed cakes to the tram workers.",
                                                 addSpecial: false, parseSpecial: false)
+        // Not worth reading again: the selection stands.
+        var asked = 0
+        #expect(context.rerank(after: aboutBread) { tokens in asked = tokens; return false } == nil)
+        #expect(context.selection == lighthouseFirst && asked > 0)
         let reranked = context.rerank(after: aboutBread)
         let prompt = try #require(reranked)
         #expect(context.text.contains("bakery") && !context.text.contains("keeper"), "\(context.text)")
@@ -59,9 +63,9 @@ import RetraceTestSupport
         switched.commit(output)
         switched.replacePrompt(with: second)
         #expect(switched.promptChanges == 1)
-        // Only what follows the shared prefix is read again.
+        // Of what it had read, only what follows the shared prefix is read again.
         let common = zip(first, second).prefix { $0 == $1 }.count
-        #expect(common >= shared.count && switched.promptTokensReread == second.count - common)
+        #expect(common >= shared.count && switched.promptTokensReread == first.count - common)
 
         let fresh = LlamaDraftModel(context: try LlamaContext(model: model, options: options))
         fresh.promptOverride = second

@@ -195,10 +195,14 @@ struct RapidCommand: AsyncParsableCommand {
             // The hybrid policy up front: the drafter must read its prompt before it drafts; if even
             // accepting every one of its tokens could not pay that back within --max-tokens, retrieval
             // drafts alone are used.
-            let readingCost = Double(tokens.count) / 64 * cost.relativeCost(batch: 64, context: tokens.count)
-                * cost.milliseconds(batch: 1, context: tokens.count) / cost.milliseconds(batch: 1, context: prompt.count)
-            let bestGain = Double(maxTokens) * max(0, 1 - ratio)
-            if forceDraftModel || bestGain > readingCost {
+            // Reading n prompt tokens, in target steps.
+            let readingCost = { (n: Int) in
+                Double(n) / 64 * cost.relativeCost(batch: 64, context: tokens.count)
+                    * cost.milliseconds(batch: 1, context: tokens.count) / cost.milliseconds(batch: 1, context: prompt.count)
+            }
+            // The most the drafter model can save in `n` more output tokens, in target steps.
+            let bestGain = { (n: Int) in Double(n) * max(0, 1 - ratio) }
+            if forceDraftModel || bestGain(maxTokens) > readingCost(tokens.count) {
                 // Room for a re-ranked prompt of up to the whole budget in chunks.
                 let draftContext = try LlamaContext(model: drafterModel, options: ContextOptions(
                     contextLength: min((tokens.count + contextBudget + maxTokens + 64 + 255) / 256 * 256, drafterModel.trainedContextLength),
@@ -206,14 +210,19 @@ struct RapidCommand: AsyncParsableCommand {
                 let model = LlamaDraftModel(context: draftContext, costPerDecode: ratio)
                 model.promptOverride = tokens
                 if rerankEvery > 0 {
+                    // The same policy for a re-ranked context: what must be read again has to pay back
+                    // within the tokens left (unless forced).
+                    let maxTokens = maxTokens, forced = forceDraftModel
                     model.refreshInterval = rerankEvery
-                    model.promptRefresh = { output in rapidContext.rerank(after: output) }
+                    model.promptRefresh = { output in
+                        rapidContext.rerank(after: output) { forced || bestGain(maxTokens - output.count) > readingCost($0) }
+                    }
                 }
                 draft = model
                 draftPrompt = tokens
             } else {
                 printError("job \(job.id): drafter model not used: reading its \(tokens.count)-token prompt costs about "
-                           + String(format: "%.0f target steps, more than the at most %.0f", readingCost, bestGain)
+                           + String(format: "%.0f target steps, more than the at most %.0f", readingCost(tokens.count), bestGain(maxTokens))
                            + " it could save in \(maxTokens) tokens (--force-draft-model to use it anyway)")
             }
         }
