@@ -91,7 +91,6 @@ struct RapidCommand: AsyncParsableCommand {
         var drafter_model_prompt_changes: Int?
         var drafter_model_prompt_tokens_reread: Int?
         var accepted_by_source: [String: Int]
-        /// Share of output tokens by where they came from (the target's own tokens included).
         /// Share of output tokens each source proposed (sources that agreed share a token), and
         /// the target's own tokens (the bonus token of every step).
         var token_shares: [String: Double]
