@@ -20,10 +20,17 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Tokens per prompt.")
     var maxTokens = 128
 
+    @Option(help: "Rounds per prompt: each runs it plain and speculative, the order alternating (ABBA), so single slow runs on a busy machine weigh less.")
+    var rounds = 2
+
     @Option(help: "Statistics database (default: $RETRACE_HOME/stats.sqlite).")
     var stats: String?
 
     @OptionGroup var model: ModelOptions
+
+    func validate() throws {
+        if !(1...16).contains(rounds) { throw ValidationError("--rounds must be from 1 to 16") }
+    }
 
     func run() async throws {
         let corpus = self.corpus ?? Defaults.corpusPath
@@ -56,37 +63,48 @@ struct DemoCommand: AsyncParsableCommand {
         for (n, item) in DemoPrompts.all.enumerated() {
             let prompt = try runtime.promptTokens(item.prompt, raw: false)
             let generator = runtime.generator
-            let session = SessionRecord(modelFingerprint: runtime.tokenizer.identity.fingerprint, index: index,
-                                        configuration: #"{"demo":"\#(item.id)","maxTokens":\#(maxTokens)}"#)
-            func runPlain() throws -> GenerationResult {
-                generator.statistics = nil
-                return try generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: false))
-            }
-            func runSpeculative() throws -> GenerationResult {
-                try store.start(session)
-                generator.statistics = (writer, session.id)
-                defer { try? store.end(sessionID: session.id) }
-                return try generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens))
-            }
-            // Alternate which runs first, so drift in the machine's speed favours neither.
-            let plain: GenerationResult, fast: GenerationResult
-            if n % 2 == 0 {
-                plain = try runPlain()
-                fast = try runSpeculative()
-            } else {
-                fast = try runSpeculative()
-                plain = try runPlain()
-            }
-            plainTokens += plain.tokens.count; plainSeconds += plain.totalSeconds - plain.promptSeconds
-            fastTokens += fast.tokens.count; fastSeconds += fast.totalSeconds - fast.promptSeconds; steps += fast.steps
+            let (plainRuns, fastRuns) = try PairedRuns.measure(
+                generator: generator, rounds: rounds, plainFirst: n % 2 == 0,
+                plain: {
+                    generator.statistics = nil
+                    return try generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: false))
+                },
+                speculative: {
+                    let session = SessionRecord(modelFingerprint: runtime.tokenizer.identity.fingerprint, index: index,
+                                                configuration: #"{"demo":"\#(item.id)","maxTokens":\#(maxTokens)}"#)
+                    try store.start(session)
+                    generator.statistics = (writer, session.id)
+                    defer { try? store.end(sessionID: session.id) }
+                    return try generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens))
+                })
+            let identical = (plainRuns + fastRuns).allSatisfy { $0.tokens == plainRuns[0].tokens }
+            let plain = Summed(plainRuns), fast = Summed(fastRuns)
+            plainTokens += plain.tokens; plainSeconds += plain.seconds
+            fastTokens += fast.tokens; fastSeconds += fast.seconds; steps += fast.steps
             print(item.id.padding(toLength: 9, withPad: " ", startingAt: 0) + item.kind.padding(toLength: 20, withPad: " ", startingAt: 0)
                   + String(format: " %9.1f %10.1f %8.2fx %6.2f %5.1f  %@",
                          plain.tokensPerSecond, fast.tokensPerSecond, fast.tokensPerSecond / max(plain.tokensPerSecond, 1e-9),
-                         fast.meanAcceptedTokens, fast.meanTreeSize, (plain.tokens == fast.tokens ? "yes" : "NO") as NSString))
+                         fast.meanAcceptedTokens, fast.meanTreeSize, (identical ? "yes" : "NO") as NSString))
         }
         let plainRate = Double(plainTokens) / max(plainSeconds, 1e-9), fastRate = Double(fastTokens) / max(fastSeconds, 1e-9)
         print("total".padding(toLength: 29, withPad: " ", startingAt: 0) + String(format: " %9.1f %10.1f %8.2fx %6.2f", plainRate, fastRate, fastRate / plainRate,
                      Double(fastTokens) / Double(max(steps, 1))))
         print("\nstatistics of the speculative runs: \(statsPath) (see `retrace stats`)")
+    }
+
+    /// Several runs of one prompt as one: tokens and seconds (prompt reading left out) summed.
+    private struct Summed {
+        var tokens = 0, seconds = 0.0, steps = 0, treeNodes = 0.0
+        init(_ runs: [GenerationResult]) {
+            for r in runs {
+                tokens += r.tokens.count
+                seconds += r.totalSeconds - r.promptSeconds
+                steps += r.steps
+                treeNodes += r.meanTreeSize * Double(r.steps)
+            }
+        }
+        var tokensPerSecond: Double { Double(tokens) / max(seconds, 1e-9) }
+        var meanAcceptedTokens: Double { Double(tokens) / Double(max(steps, 1)) }
+        var meanTreeSize: Double { treeNodes / Double(max(steps, 1)) }
     }
 }

@@ -103,31 +103,12 @@ struct BenchGenerateCommand: AsyncParsableCommand {
             let category = item.category!
             if rows[category] == nil { rows[category] = Row(category: category); order.append(category) }
             let prompt = try runtime.promptTokens(item.prompt, raw: false)
-            // Each prompt runs plain, speculative, speculative, plain (ABBA), so a linear drift in
-            // the machine's speed favours neither; every speculative output is checked. Every
-            // speculative run of a prompt starts from the drafter as earlier prompts left it: its
-            // tries, tri-grams and recycled tokens must not have seen this prompt's own output.
-            var drafterBefore: (any Drafter)?
-            var drafterAfterFirst: (any Drafter)?
-            func run(_ speculate: Bool) throws -> GenerationResult {
-                if speculate {
-                    if let drafterBefore { runtime.generator.drafter = drafterBefore } else { drafterBefore = runtime.generator.drafter }
-                }
-                let result = try runtime.generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: speculate))
-                if speculate && drafterAfterFirst == nil { drafterAfterFirst = runtime.generator.drafter }
-                return result
-            }
-            defer { if let drafterAfterFirst { runtime.generator.drafter = drafterAfterFirst } }
-            var plain: [GenerationResult] = [], fast: [GenerationResult] = []
-            for round in 0..<rounds {
-                if (n + round) % 2 == 0 {
-                    plain.append(try run(false))
-                    fast.append(try run(true))
-                } else {
-                    fast.append(try run(true))
-                    plain.append(try run(false))
-                }
-            }
+            // Each prompt runs plain, speculative, speculative, plain (ABBA), every speculative
+            // output checked (see PairedRuns).
+            let (plain, fast) = try PairedRuns.measure(
+                generator: runtime.generator, rounds: rounds, plainFirst: n % 2 == 0,
+                plain: { try runtime.generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, speculate: false)) },
+                speculative: { try runtime.generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens)) })
             let identical = fast.allSatisfy { $0.tokens == plain[0].tokens } && plain.allSatisfy { $0.tokens == plain[0].tokens }
             rows[category]!.prompts += 1
             if identical { rows[category]!.identical += 1 }
