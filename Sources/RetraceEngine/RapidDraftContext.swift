@@ -19,8 +19,9 @@ public struct RapidDraftContext {
     public let budget: Int
     /// Most recent output tokens that join the question in the ranking query.
     public var recentTokens = 128
-    /// The chunks read now, in the order the drafter reads them.
+    /// The chunks read now, in the order the drafter reads them, and the drafter's prompt for them.
     public private(set) var selection: [Int]
+    public private(set) var prompt: [TokenID]
     private let shortener: ContextShortener
     private let questionTokens: [TokenID]
     private let render: (String) throws -> [TokenID]
@@ -57,13 +58,11 @@ public struct RapidDraftContext {
         shortener = ContextShortener(chunks: chunks)
         questionTokens = try tokenizer.tokenize(question, addSpecial: false, parseSpecial: false)
         selection = shortener.select(query: questionTokens, budget: budget)
+        prompt = try render(Self.text(selection, chunkTexts, question))
     }
 
     /// The drafter's text for the current selection.
     public var text: String { Self.text(selection, chunkTexts, question) }
-
-    /// The drafter's prompt for the current selection.
-    public func prompt() throws -> [TokenID] { try render(text) }
 
     /// Ranks the chunks again for the question and the last ``recentTokens`` of `output`. The
     /// best chunks not read now that outrank the weakest one read now join at the end (one, or
@@ -86,17 +85,12 @@ public struct RapidDraftContext {
         guard !added.isEmpty else { return nil }
         var keep = selection.count
         while keep > 0, size(selection[..<keep]) + addedTokens > budget { keep -= 1 }
-        let old = selection
-        selection = Array(old[..<keep]) + added.sorted()
-        guard let new = try? prompt(), let current = try? render(Self.text(old, chunkTexts, question)) else {
-            selection = old
-            return nil
-        }
-        let shared = zip(new, current).prefix { $0 == $1 }.count
-        guard worthReading(new.count - shared) else {
-            selection = old
-            return nil
-        }
+        let chosen = Array(selection[..<keep]) + added.sorted()
+        guard let new = try? render(Self.text(chosen, chunkTexts, question)) else { return nil }
+        let shared = zip(new, prompt).prefix { $0 == $1 }.count
+        guard worthReading(new.count - shared) else { return nil }
+        selection = chosen
+        prompt = new
         return new
     }
 

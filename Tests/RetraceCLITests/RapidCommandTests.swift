@@ -109,6 +109,11 @@ import RetraceTestSupport
         // Out-of-range sizes get a usage error, not an overflow.
         let huge2 = try runRetrace(["rapid", "--jobs", dir.file("jobs.jsonl"), "--max-tokens", "9223372036854775807"])
         #expect(huge2.status != 0 && huge2.stderr.contains("--max-tokens must be"), "\(huge2.output)")
+        // A --sources list naming no source, or an unknown one.
+        for list in ["", " , ", "context,bogus"] {
+            let r = try runRetrace(["rapid", "--jobs", dir.file("one.jsonl"), "--out", dir.file("sources.jsonl"), "--sources", list])
+            #expect(r.status != 0 && r.stderr.contains("--sources"), "\(list): \(r.output)")
+        }
         // Missing jobs file.
         #expect(try runRetrace(["rapid", "--jobs", dir.file("missing.jsonl")]).status != 0)
     }

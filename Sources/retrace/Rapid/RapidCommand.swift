@@ -187,7 +187,7 @@ struct RapidCommand: AsyncParsableCommand {
             let question = job.isPrompt ? RapidJob.splitPrompt(job.instruction).instruction : job.instruction
             var rapidContext = try RapidDraftContext(documents: job.documents, question: question, budget: contextBudget,
                                                      tokenizer: tokenizer, render: encode)
-            let tokens = try rapidContext.prompt()
+            let tokens = rapidContext.prompt
             // Same model: the cost of a drafter decode against a target step, from the target's curve.
             let ratio = drafterModel === target
                 ? cost.milliseconds(batch: 1, context: tokens.count) / cost.milliseconds(batch: 1, context: prompt.count) : 0.5

@@ -5,11 +5,16 @@ import RetraceSpeculation
 enum SourceList {
     /// Every source, as the option's default.
     static let all = DraftSource.allCases.map(\.description).joined(separator: ",")
+    private static let known = DraftSource.allCases.map(\.description).joined(separator: ", ")
 
     static func parse(_ text: String) throws -> Set<DraftSource> {
-        try Set(text.split(separator: ",").map { name -> DraftSource in
-            guard let source = DraftSource(name: name.trimmingCharacters(in: .whitespaces)) else {
-                throw CLIError("unknown source '\(name)' in --sources (known: \(DraftSource.allCases.map(\.description).joined(separator: ", ")))")
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else {
+            throw CLIError("--sources names no source (known: \(known))")
+        }
+        return try Set(names.map { name -> DraftSource in
+            guard let source = DraftSource(name: name) else {
+                throw CLIError("unknown source '\(name)' in --sources (known: \(known))")
             }
             return source
         })
