@@ -4,9 +4,9 @@ import RetraceCore
 import RetraceTestSupport
 @testable import RetraceLlama
 
-/// Speculation is lossless only if a batch of tokens gets exactly the logits that decoding the
-/// same tokens one at a time gets. Retrace's llama.cpp patch (tools/patches) makes that so; this
-/// test fails if the installed library is unpatched or the patch stops holding.
+/// Speculation is lossless only if a batch of tokens (a chain or a tree) gets exactly the logits
+/// that decoding the same tokens one at a time gets. Retrace's llama.cpp patch (tools/patches)
+/// makes that so; this test fails if the installed library is unpatched or the patch stops holding.
 @Suite struct LlamaContextTests {
     @Test func batchedRowsGetBitIdenticalLogitsToSingleTokenDecoding() throws {
         let model = try LlamaModel(path: TestPaths.defaultModel)
@@ -57,6 +57,23 @@ import RetraceTestSupport
         for (i, (a, b)) in zip(single, batched).enumerated() {
             let differing = zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
             #expect(differing == 0, "position \(prefix.count + i): \(differing) of \(a.count) logits differ between batched and single-token decoding")
+        }
+
+        // A tree, laid out as the generator lays it out: the path's second and third tokens sit
+        // after a sibling branch, so they attend to cells with a gap in the cache between them.
+        try prefill()
+        context.copySequence(0, to: 1)
+        context.copySequence(0, to: 2)
+        let p = prefix.count
+        try context.decode([
+            BatchRow(token: tail[0], position: p, sequences: [0, 1, 2], wantsLogits: true),
+            BatchRow(token: tail[5], position: p + 1, sequences: [1], wantsLogits: true),
+            BatchRow(token: tail[1], position: p + 1, sequences: [2], wantsLogits: true),
+            BatchRow(token: tail[2], position: p + 2, sequences: [2], wantsLogits: true),
+        ])
+        for (row, position) in [(0, 0), (2, 1), (3, 2)] {
+            let differing = zip(single[position], context.logits(row: row)).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "tree row \(row): \(differing) logits differ from single-token decoding")
         }
     }
 
