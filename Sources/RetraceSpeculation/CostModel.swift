@@ -14,11 +14,15 @@ public struct CostModel: Codable, Sendable, Equatable {
         self.milliseconds = milliseconds
     }
 
-    /// This machine's curve from ../shared/DESIGN.md (SmolLM2-135M, 2 cores, D = 512, flash
-    /// attention), used until `retrace calibrate` has measured one.
+    /// The curve `retrace calibrate` measured on this project's machines (SmolLM2-135M, 2 cores
+    /// with AVX-512, flash attention, llama.cpp patched by tools/setup), used until it has
+    /// measured one on the machine at hand; the generator corrects it online either way.
     public static let fallback = CostModel(
-        contextLengths: [512], batchSizes: [1, 2, 4, 8, 16, 32, 64],
-        milliseconds: [[18.6, 24.2, 46.5, 76.3, 154, 316, 279]])
+        contextLengths: [64, 512, 1536, 4096], batchSizes: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48],
+        milliseconds: [[6.5, 8.0, 10.3, 11.3, 16.8, 22.5, 27.9, 35.9, 56.3, 75.8, 126.3],
+                       [9.1, 9.5, 12.2, 14.3, 25.6, 30.5, 40.2, 47.4, 71.4, 104.5, 146.8],
+                       [10.8, 14.6, 17.3, 19.9, 29.7, 35.3, 53.4, 64.4, 89.7, 103.8, 174.1],
+                       [17.1, 20.5, 25.4, 29.4, 42.4, 47.5, 77.9, 97.6, 135.7, 172.1, 256.1]])
 
     /// Cost of a batch of `batch` tokens after `context` tokens, relative to one token there
     /// (interpolated linearly between the measured context lengths).
