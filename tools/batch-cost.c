@@ -20,19 +20,19 @@ int main(int argc, char ** argv) {
         return 2;
     }
     const int B = atoi(argv[2]), D = atoi(argv[3]), repeats = atoi(argv[4]);
-    if (B < 1 || B > 512 || D < 1 || D > 1536 || repeats < 1) {
-        fprintf(stderr, "BATCH must be 1..512, CONTEXT 1..1536, REPEATS positive\n");
+    if (B < 1 || B > 512 || D < 1 || D > 16384 || repeats < 1) {
+        fprintf(stderr, "BATCH must be 1..512, CONTEXT 1..16384, REPEATS positive\n");
         return 2;
     }
     llama_backend_init();
     struct llama_model * model = llama_model_load_from_file(argv[1], llama_model_default_params());
     if (!model) { fprintf(stderr, "cannot load %s\n", argv[1]); return 1; }
     struct llama_context_params cp = llama_context_default_params();
-    cp.n_ctx = 2048; cp.n_batch = 512; cp.n_ubatch = 512; cp.n_threads = 2; cp.n_threads_batch = 2;
+    cp.n_ctx = D + 512; cp.n_batch = D + 512; cp.n_ubatch = 512; cp.n_threads = 2; cp.n_threads_batch = 2;
     cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED; cp.kv_unified = true; cp.n_seq_max = 1;
     struct llama_context * ctx = llama_init_from_model(model, cp);
     if (!ctx) { fprintf(stderr, "cannot create a context\n"); return 1; }
-    struct llama_batch batch = llama_batch_init(512, 0, 1);
+    struct llama_batch batch = llama_batch_init(D + 512, 0, 1);
     batch.n_tokens = D;
     for (int i = 0; i < D; i++) {
         batch.token[i] = 100 + i % 1000; batch.pos[i] = i; batch.n_seq_id[i] = 1; batch.seq_id[i][0] = 0; batch.logits[i] = 0;
