@@ -134,4 +134,3 @@ public final class LlamaDraftModel: DraftModel {
         return (tree, next)
     }
 }
-
