@@ -19,10 +19,10 @@ public struct CostModel: Codable, Sendable, Equatable {
     /// measured one on the machine at hand; the generator corrects it online either way.
     public static let fallback = CostModel(
         contextLengths: [64, 512, 1536, 4096], batchSizes: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48],
-        milliseconds: [[6.5, 8.0, 10.3, 11.3, 16.8, 22.5, 27.9, 35.9, 56.3, 75.8, 126.3],
-                       [9.1, 9.5, 12.2, 14.3, 25.6, 30.5, 40.2, 47.4, 71.4, 104.5, 146.8],
-                       [10.8, 14.6, 17.3, 19.9, 29.7, 35.3, 53.4, 64.4, 89.7, 103.8, 174.1],
-                       [17.1, 20.5, 25.4, 29.4, 42.4, 47.5, 77.9, 97.6, 135.7, 172.1, 256.1]])
+        milliseconds: [[4.5, 4.9, 5.6, 6.2, 8.8, 11.9, 14.0, 19.0, 28.4, 35.7, 51.9],
+                       [5.2, 6.3, 7.0, 8.3, 10.5, 14.0, 20.3, 25.6, 37.0, 48.0, 68.3],
+                       [8.0, 9.4, 11.1, 12.9, 16.2, 20.8, 32.3, 37.1, 53.7, 69.2, 98.3],
+                       [17.2, 19.1, 21.4, 25.8, 34.6, 48.9, 61.1, 67.7, 107.1, 147.0, 193.9]])
 
     /// Cost of a batch of `batch` tokens after `context` tokens, relative to one token there
     /// (interpolated linearly between the measured context lengths).
