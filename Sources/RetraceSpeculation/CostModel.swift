@@ -19,10 +19,10 @@ public struct CostModel: Codable, Sendable, Equatable {
     /// measured one on the machine at hand; the generator corrects it online either way.
     public static let fallback = CostModel(
         contextLengths: [64, 512, 1536, 4096], batchSizes: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48],
-        milliseconds: [[4.5, 4.9, 5.6, 6.2, 8.8, 11.9, 14.0, 19.0, 28.4, 35.7, 51.9],
-                       [5.2, 6.3, 7.0, 8.3, 10.5, 14.0, 20.3, 25.6, 37.0, 48.0, 68.3],
-                       [8.0, 9.4, 11.1, 12.9, 16.2, 20.8, 32.3, 37.1, 53.7, 69.2, 98.3],
-                       [17.2, 19.1, 21.4, 25.8, 34.6, 48.9, 61.1, 67.7, 107.1, 147.0, 193.9]])
+        milliseconds: [[4.6, 4.9, 5.2, 5.9, 7.9, 10.0, 14.8, 18.6, 25.5, 32.5, 47.7],
+                       [6.1, 6.8, 7.4, 8.5, 10.8, 13.1, 19.0, 23.5, 34.0, 44.3, 63.9],
+                       [9.2, 9.8, 12.2, 13.9, 18.4, 21.7, 29.9, 37.0, 51.2, 69.1, 93.9],
+                       [19.1, 23.6, 26.5, 30.3, 39.7, 47.6, 68.0, 82.1, 114.4, 141.9, 216.3]])
 
     /// Cost of a batch of `batch` tokens after `context` tokens, relative to one token there
     /// (interpolated linearly between the measured context lengths).
