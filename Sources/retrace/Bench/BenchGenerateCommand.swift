@@ -29,7 +29,7 @@ struct BenchGenerateCommand: AsyncParsableCommand {
     @Option(help: "Index to draft from ('none' for context lookup only).")
     var index = Defaults.indexPath
 
-    @Option(help: "Also run llama.cpp's llama-lookup (n-gram speculation) from this binary on each prompt.")
+    @Option(help: "Also run llama.cpp's llama-lookup (n-gram speculation) from this binary on each prompt, after all the paired runs.")
     var llamaLookup: String?
 
     @Option(help: "Rounds per prompt: 1 runs plain and speculative once (alternating which goes first), 2 runs them ABBA.")
@@ -123,15 +123,20 @@ struct BenchGenerateCommand: AsyncParsableCommand {
                 rows[category]!.proposedNodes += f.proposedNodes
                 rows[category]!.draftSeconds += f.draftSeconds
             }
-            if let llamaLookup {
-                let text = try runtime.template.format(user: item.prompt)
-                if let (tokens, seconds) = try runLookup(llamaLookup, prompt: text) {
-                    rows[category]!.lookupTokens += tokens
-                    rows[category]!.lookupSeconds += seconds
-                }
-            }
             printError(String(format: "[%d/%d] %@ %@: plain %.1f t/s, speculative %.1f t/s (MAT %.2f)%@", n + 1, items.count, category, item.id,
                               plain[0].tokensPerSecond, fast[0].tokensPerSecond, fast[0].meanAcceptedTokens, identical ? "" : "  OUTPUT DIFFERS"))
+        }
+        // llama-lookup runs after all paired runs: a separate process loading its own copy of the
+        // model between them disturbed the pairs (plain decoding ran up to 25% slower after it).
+        if let llamaLookup {
+            for (n, item) in items.enumerated() {
+                let text = try runtime.template.format(user: item.prompt)
+                if let (tokens, seconds) = try runLookup(llamaLookup, prompt: text) {
+                    rows[item.category!]!.lookupTokens += tokens
+                    rows[item.category!]!.lookupSeconds += seconds
+                }
+                printError("[lookup \(n + 1)/\(items.count)] \(item.category!) \(item.id)")
+            }
         }
         let table = order.map { rows[$0]! }
         if json { try printJSON(table); return }
