@@ -126,8 +126,8 @@ struct BenchGenerateCommand: AsyncParsableCommand {
             printError(String(format: "[%d/%d] %@ %@: plain %.1f t/s, speculative %.1f t/s (MAT %.2f)%@", n + 1, items.count, category, item.id,
                               plain[0].tokensPerSecond, fast[0].tokensPerSecond, fast[0].meanAcceptedTokens, identical ? "" : "  OUTPUT DIFFERS"))
         }
-        // llama-lookup runs after all paired runs: a separate process loading its own copy of the
-        // model between them disturbed the pairs (plain decoding ran up to 25% slower after it).
+        // llama-lookup runs after all paired runs, so that no other process loading its own copy
+        // of the model runs between a prompt's plain and speculative runs.
         if let llamaLookup {
             for (n, item) in items.enumerated() {
                 let text = try runtime.template.format(user: item.prompt)
