@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "RetraceIndexTests", dependencies: ["RetraceIndex", "RetraceTestSupport"]),
         .testTarget(name: "RetraceStatsTests", dependencies: ["RetraceStats"]),
         .testTarget(name: "RetraceLlamaTests", dependencies: ["RetraceLlama", "RetraceTestSupport"]),
-        .testTarget(name: "RetraceSpeculationTests", dependencies: ["RetraceSpeculation"]),
+        .testTarget(name: "RetraceSpeculationTests", dependencies: ["RetraceSpeculation", "RetraceCore"]),
         .testTarget(name: "RetraceEngineTests", dependencies: ["RetraceEngine", "RetraceTestSupport"]),
         .testTarget(name: "RetraceCLITests", dependencies: ["RetraceIndex", "RetraceStats", "RetraceTestSupport"]),
     ],

@@ -114,41 +114,12 @@ public final class LlamaContext {
     }
 
     /// Index of the largest logit of `row` (ties: the lowest id, like llama.cpp's greedy sampler).
-    public func argmax(row: Int) -> TokenID {
-        let l = logits(row: row)
-        var best = 0
-        var bestValue = l[0]
-        for i in 1..<l.count where l[i] > bestValue {
-            best = i
-            bestValue = l[i]
-        }
-        return TokenID(best)
-    }
+    public func argmax(row: Int) -> TokenID { TokenID(LogitRanking.argmax(logits(row: row))) }
 
     /// The `count` largest logits of `row`, best first (ties: the lower id first, so the first
-    /// is always ``argmax(row:)``). One pass over the vocabulary, as cheap as the argmax.
+    /// is always ``argmax(row:)``). One pass over the vocabulary, about as cheap as the argmax.
     public func topTokens(row: Int, count k: Int) -> [TokenID] {
-        guard k > 1 else { return [argmax(row: row)] }
-        let l = logits(row: row)
-        var ids: [Int] = []
-        var values: [Float] = []
-        ids.reserveCapacity(k + 1)
-        values.reserveCapacity(k + 1)
-        var threshold = -Float.infinity
-        for i in 0..<l.count {
-            let v = l[i]
-            if ids.count == k && !(v > threshold) { continue }
-            var position = values.count
-            while position > 0 && v > values[position - 1] { position -= 1 }
-            values.insert(v, at: position)
-            ids.insert(i, at: position)
-            if ids.count > k {
-                values.removeLast()
-                ids.removeLast()
-            }
-            if ids.count == k { threshold = values[k - 1] }
-        }
-        return ids.map { TokenID($0) }
+        LogitRanking.top(max(1, k), of: logits(row: row)).map { TokenID($0) }
     }
 
     /// The `count` likeliest tokens of `row` with their probabilities (softmax over the whole
