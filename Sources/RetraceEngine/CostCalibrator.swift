@@ -33,10 +33,16 @@ public struct CostCalibrator {
             }
             // Rounds over all batch sizes, so a burst of load on this shared machine hits one
             // sample of each size rather than every sample of one; the fastest round is the
-            // machine's own cost (load only ever adds). The first round warms up.
+            // machine's own cost (load only ever adds). The first round warms up. Each timed
+            // decode follows an untimed single token, as tree steps mostly follow plain steps:
+            // a decode costs more after one of another shape (llama.cpp switches graphs, and
+            // a large batch leaves the caches cold), and a single token after a single token
+            // is what plain decoding pays.
             var samples = [[Double]](repeating: [], count: batchSizes.count)
             for round in 0..<(repeats + 1) {
                 for (j, b) in batchSizes.enumerated() {
+                    try context.decode([BatchRow(token: filler[d], position: d, sequences: [0], wantsLogits: true)])
+                    context.removeSequence(0, from: d)
                     let rows = (0..<b).map { BatchRow(token: filler[d + $0], position: d + $0, sequences: [0], wantsLogits: true) }
                     let start = clock.now
                     try context.decode(rows)

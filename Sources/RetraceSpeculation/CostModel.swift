@@ -14,15 +14,16 @@ public struct CostModel: Codable, Sendable, Equatable {
         self.milliseconds = milliseconds
     }
 
-    /// The curve `retrace calibrate` measured on this project's machines (SmolLM2-135M, 2 cores
-    /// with AVX-512, flash attention, llama.cpp patched by tools/setup), used until it has
-    /// measured one on the machine at hand; the generator corrects it online either way.
+    /// The curve `retrace calibrate --repeats 15` measured on one of this project's machines
+    /// (SmolLM2-135M, 2 AMD EPYC cores with AVX-512, flash attention, llama.cpp patched by
+    /// tools/setup, every batch timed after a single token), used until it has measured one on
+    /// the machine at hand; the generator corrects it online either way.
     public static let fallback = CostModel(
         contextLengths: [64, 512, 1536, 4096], batchSizes: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48],
-        milliseconds: [[4.6, 4.9, 5.2, 5.9, 7.9, 10.0, 14.8, 18.6, 25.5, 32.5, 47.7],
-                       [6.1, 6.8, 7.4, 8.5, 10.8, 13.1, 19.0, 23.5, 34.0, 44.3, 63.9],
-                       [9.2, 9.8, 12.2, 13.9, 18.4, 21.7, 29.9, 37.0, 51.2, 69.1, 93.9],
-                       [19.1, 23.6, 26.5, 30.3, 39.7, 47.6, 68.0, 82.1, 114.4, 141.9, 216.3]])
+        milliseconds: [[2.1, 2.5, 2.7, 3.1, 3.9, 4.8, 7.8, 9.6, 13.6, 17.2, 24.8],
+                       [2.8, 3.4, 3.7, 4.1, 5.2, 6.5, 10.2, 12.7, 18.0, 23.0, 33.8],
+                       [4.1, 5.1, 5.7, 6.5, 8.6, 10.5, 15.8, 20.0, 28.4, 36.7, 53.7],
+                       [8.1, 9.9, 11.4, 13.2, 17.0, 20.7, 30.0, 37.1, 53.5, 69.0, 101.3]])
 
     /// Cost of a batch of `batch` tokens after `context` tokens, relative to one token there
     /// (interpolated linearly between the measured context lengths).
