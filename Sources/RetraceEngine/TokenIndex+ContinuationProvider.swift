@@ -7,10 +7,14 @@ extension TokenIndex: ContinuationProvider {
     /// while p99 draft latency fell from about 95 µs to 40 µs (1.5M-token index).
     public static let draftingRowReads = 128
 
-    public func continuations(of context: [TokenID], top: Int, length: Int) throws
+    public func continuations(of context: [TokenID], top: Int, length: Int, state: inout ContinuationState) throws
         -> (matchLength: Int, occurrences: Int, continuations: [(tokens: [TokenID], count: Int)]) {
+        var hint = state.memo as? QueryHint
         let r = try query(context: context, options: QueryOptions(maxMatchLength: 16, top: top, continuationLength: length,
-                                                                  maxRowReads: Self.draftingRowReads))
+                                                                  maxRowReads: Self.draftingRowReads),
+                          hint: &hint, appended: state.appended)
+        state.memo = hint
+        state.appended = 0
         return (r.matchLength, r.occurrences, r.continuations.map { ($0.tokens, $0.count) })
     }
 }

@@ -44,25 +44,35 @@ public struct SuffixArraySearch: @unchecked Sendable {
             // Clamped: a damaged bucket table must not send the search outside the array.
             lo = min(max(Int(bucketStarts[c]), 1), suffixes.count)
             hi = min(max(Int(bucketStarts[c + 1]), lo), suffixes.count)
-            if lo >= hi { return lo..<lo }
+            // The bucket is the answer for one symbol.
+            if lo >= hi || pattern.count == 1 { return lo..<hi }
         }
-        let start = bound(pattern, lo, hi, upper: false)
-        guard start < hi, compare(row: start, pattern) == 0 else { return start..<start }
-        // Matches are usually few: gallop from the first one instead of bisecting the bucket.
+        return narrow(lo..<hi, depth: 0, by: pattern)
+    }
+
+    /// Rows of `range`, whose suffixes all share their first `depth` symbols, that continue
+    /// with `pattern` after them.
+    public func narrow(_ range: Range<Int>, depth: Int, by pattern: UnsafeBufferPointer<UInt32>) -> Range<Int> {
+        let lo = range.lowerBound, hi = range.upperBound
+        guard !pattern.isEmpty, lo < hi else { return range }
+        let start = bound(pattern, at: depth, lo, hi, upper: false)
+        guard start < hi, compare(row: start, at: depth, pattern) == 0 else { return start..<start }
+        // Matches are usually few: gallop from the first one instead of bisecting the range.
         var step = 1
         var last = start  // known to match
-        while last + step < hi && compare(row: last + step, pattern) == 0 {
+        while last + step < hi && compare(row: last + step, at: depth, pattern) == 0 {
             last += step
             step <<= 1
         }
-        let end = bound(pattern, last + 1, min(hi, last + step), upper: true)
+        let end = bound(pattern, at: depth, last + 1, min(hi, last + step), upper: true)
         return start..<end
     }
 
-    /// Order of row `row`'s suffix against `pattern`, on the first `pattern.count` symbols.
+    /// Order of row `row`'s suffix, from its symbol `depth` on, against `pattern`, on
+    /// `pattern.count` symbols.
     @inline(__always)
-    private func compare(row: Int, _ pattern: UnsafeBufferPointer<UInt32>) -> Int {
-        let position = Int(suffixes[row])
+    private func compare(row: Int, at depth: Int, _ pattern: UnsafeBufferPointer<UInt32>) -> Int {
+        let position = Int(suffixes[row]) + depth
         for d in 0..<pattern.count {
             let a = symbol(at: position + d), b = pattern[d]
             if a != b { return a < b ? -1 : 1 }
@@ -77,18 +87,42 @@ public struct SuffixArraySearch: @unchecked Sendable {
 
     /// Longest suffix of `context` (at most `maxLength` symbols) that occurs in the text, and
     /// its rows. Occurrence is monotone in the length, so the length is binary searched.
-    public func longestSuffixMatch(context: UnsafeBufferPointer<UInt32>, maxLength: Int) -> (length: Int, rows: Range<Int>) {
+    ///
+    /// `previous`, when given, is this search's answer for `context` without its last
+    /// `appended` symbols (same `maxLength`). No suffix can then match longer than
+    /// `previous.length + appended`, and when that suffix does occur its rows are found by
+    /// narrowing `previous.rows`: few, nearby reads instead of a search of the whole array.
+    public func longestSuffixMatch(context: UnsafeBufferPointer<UInt32>, maxLength: Int,
+                                   after previous: SuffixMatch? = nil, appended: Int = 0) -> SuffixMatch {
         let limit = min(maxLength, context.count)
-        guard limit > 0 else { return (0, 1..<1) }
+        guard limit > 0 else { return SuffixMatch(length: 0, rows: 1..<1) }
         func rows(ofSuffix length: Int) -> Range<Int> {
             self.rows(matching: UnsafeBufferPointer(rebasing: context[(context.count - length)...]))
         }
+        var upper = limit
+        var tryUpperFirst = true
+        if let previous, appended >= 0, previous.length + appended <= limit {
+            if appended == 0 { return previous }
+            if previous.length > 0 {
+                let extended = narrow(previous.rows, depth: previous.length,
+                                      by: UnsafeBufferPointer(rebasing: context[(context.count - appended)...]))
+                if !extended.isEmpty { return SuffixMatch(length: previous.length + appended, rows: extended) }
+                upper = previous.length + appended - 1
+                // The match just broke: the new one is most likely short.
+                tryUpperFirst = false
+            } else {
+                upper = appended
+            }
+        }
         // Long matches are the common case when drafting: try the longest first.
-        let longest = rows(ofSuffix: limit)
-        if !longest.isEmpty { return (limit, longest) }
+        if tryUpperFirst {
+            let longest = rows(ofSuffix: upper)
+            if !longest.isEmpty { return SuffixMatch(length: upper, rows: longest) }
+            upper -= 1
+        }
         var best = rows(ofSuffix: 1)
-        guard !best.isEmpty else { return (0, best) }
-        var lo = 1, hi = limit - 1  // invariant: lo matches; lengths above hi fail
+        guard !best.isEmpty else { return SuffixMatch(length: 0, rows: best) }
+        var lo = 1, hi = upper  // invariant: lo matches; lengths above hi fail
         var bestLength = 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
@@ -101,17 +135,17 @@ public struct SuffixArraySearch: @unchecked Sendable {
                 bestLength = mid
             }
         }
-        return (bestLength, best)
+        return SuffixMatch(length: bestLength, rows: best)
     }
 
-    /// First row in `lo..<hi` whose suffix is ≥ `pattern` (or > it, for `upper`), comparing
-    /// only the first `pattern.count` symbols. Skips the prefix shared by both ends.
-    private func bound(_ pattern: UnsafeBufferPointer<UInt32>, _ lo: Int, _ hi: Int, upper: Bool) -> Int {
+    /// First row in `lo..<hi` whose suffix, from its symbol `depth` on, is ≥ `pattern` (or >
+    /// it, for `upper`), comparing `pattern.count` symbols. Skips the prefix shared by both ends.
+    private func bound(_ pattern: UnsafeBufferPointer<UInt32>, at depth: Int, _ lo: Int, _ hi: Int, upper: Bool) -> Int {
         var lo = lo, hi = hi
         var lcpLo = 0, lcpHi = 0
         while lo < hi {
             let mid = (lo + hi) >> 1
-            let position = Int(suffixes[mid])
+            let position = Int(suffixes[mid]) + depth
             var d = min(lcpLo, lcpHi)
             var order = 0
             while d < pattern.count {
@@ -128,5 +162,16 @@ public struct SuffixArraySearch: @unchecked Sendable {
             }
         }
         return lo
+    }
+}
+
+/// A suffix-array search's longest match: its length in symbols and its rows.
+public struct SuffixMatch: Sendable, Equatable {
+    public var length: Int
+    public var rows: Range<Int>
+
+    public init(length: Int, rows: Range<Int>) {
+        self.length = length
+        self.rows = rows
     }
 }

@@ -16,15 +16,27 @@ extension TokenIndex {
     /// the static or dynamic store, and the most frequent continuations after it, counted over
     /// both stores. Matches and continuations never cross a document boundary.
     public func query(context: [TokenID], options: QueryOptions = QueryOptions()) throws -> QueryResult {
+        var hint: QueryHint?
+        return try query(context: context, options: options, hint: &hint, appended: 0)
+    }
+
+    /// ``query(context:options:)`` for a text that grows between queries: `hint` is what the
+    /// previous query of this text left (nil for the first), `appended` the tokens added to
+    /// `context` since. The answer is the same; the static store's match is found by
+    /// narrowing the previous one where it still holds. On return `hint` is this query's.
+    public func query(context: [TokenID], options: QueryOptions, hint: inout QueryHint?, appended: Int) throws -> QueryResult {
         guard options.maxMatchLength > 0, options.top >= 0, options.continuationLength >= 0 else {
             throw IndexError.invalidArgument("query options must be positive")
         }
         try validate(context, where: "the context")
         let tail = Array(context.suffix(options.maxMatchLength))
         let symbols = tail.map { $0 + 1 }
-        let (staticLength, staticRows) = symbols.withUnsafeBufferPointer {
-            search.longestSuffixMatch(context: $0, maxLength: options.maxMatchLength)
+        let previous = hint.flatMap { $0.match(for: context, appended: appended, maxMatchLength: options.maxMatchLength) }
+        let match = symbols.withUnsafeBufferPointer {
+            search.longestSuffixMatch(context: $0, maxLength: options.maxMatchLength, after: previous, appended: appended)
         }
+        hint = QueryHint(tail: tail, maxMatchLength: options.maxMatchLength, match: match)
+        let (staticLength, staticRows) = (match.length, match.rows)
         return try environment.read { txn in
             let (dynamicLength, found) = try dynamic.longestMatch(
                 tail, maxLength: options.maxMatchLength, limit: options.dynamicOccurrenceLimit, txn)
@@ -73,5 +85,23 @@ extension TokenIndex {
         var pattern = match + tokens.map { $0 + 1 }
         if tokens.count < length { pattern.append(0) }
         return search.rows(matching: pattern).count
+    }
+}
+
+/// What an index query leaves for the next query of the same, grown text: the static store's
+/// longest match and the context tail it belongs to. Opaque to callers.
+public struct QueryHint: Sendable, Equatable {
+    let tail: [TokenID]
+    let maxMatchLength: Int
+    let match: SuffixMatch
+
+    /// The match, if `context` is this hint's context with `appended` tokens added (checked on
+    /// the tail the match depends on), under the same longest match length.
+    func match(for context: [TokenID], appended: Int, maxMatchLength: Int) -> SuffixMatch? {
+        guard maxMatchLength == self.maxMatchLength, appended >= 0, appended <= context.count else { return nil }
+        let before = context.dropLast(appended)
+        // A shorter tail was the whole context then: it must be the whole context now too.
+        guard tail.count == maxMatchLength || before.count == tail.count else { return nil }
+        return before.suffix(tail.count).elementsEqual(tail) ? match : nil
     }
 }

@@ -54,6 +54,46 @@ func repetitiveDocuments(count: Int, seed: UInt64, alphabet: UInt32 = 6, base: U
         }
     }
 
+    @Test func hintedQueriesOfAGrowingTextAnswerAsFreshOnes() throws {
+        let dir = TemporaryDirectory()
+        let docs = repetitiveDocuments(count: 150, seed: 31)
+        let index = try buildIndex(docs, at: dir.file("h"))
+        var rng = SeededGenerator(seed: 32)
+        for trial in 0..<40 {
+            // A text that copies stored spans, then wanders off, as a generation does.
+            var text: [UInt32] = []
+            var hint: QueryHint?
+            var appended = 0
+            let options = trial % 2 == 0 ? QueryOptions(maxMatchLength: Int.random(in: 2...16, using: &rng), top: 4)
+                : QueryOptions.exhaustive(maxMatchLength: Int.random(in: 1...16, using: &rng), top: 3, continuationLength: 4)
+            for _ in 0..<30 {
+                var step: [UInt32]
+                if Bool.random(using: &rng), let d = docs.randomElement(using: &rng), d.count > 2 {
+                    let start = Int.random(in: 0..<d.count - 1, using: &rng)
+                    step = Array(d[start..<min(d.count, start + Int.random(in: 1...5, using: &rng))])
+                } else {
+                    step = (0..<Int.random(in: 1...3, using: &rng)).map { _ in UInt32.random(in: 0..<7, using: &rng) }
+                }
+                text += step
+                appended += step.count
+                if Int.random(in: 0..<3, using: &rng) == 0 { continue }  // several commits between queries
+                let window = Array(text.suffix(32))
+                let got = try index.query(context: window, options: options, hint: &hint, appended: appended)
+                appended = 0
+                #expect(got == (try index.query(context: window, options: options)), "text \(text)")
+            }
+            // A hint for another text, or a wrong count of appended tokens, is not trusted.
+            var stale = hint
+            let other: [UInt32] = [5, 1, 4, 2]
+            #expect(try index.query(context: other, options: options, hint: &stale, appended: 1)
+                    == (try index.query(context: other, options: options)))
+            stale = hint
+            let longer = text + [3]
+            #expect(try index.query(context: longer, options: options, hint: &stale, appended: 2)
+                    == (try index.query(context: longer, options: options)))
+        }
+    }
+
     @Test func matchesAndContinuationsStopAtDocumentBoundaries() throws {
         let dir = TemporaryDirectory()
         let index = try buildIndex([[1, 2, 3], [4, 5, 6], [3, 4, 9]], at: dir.file("b"))

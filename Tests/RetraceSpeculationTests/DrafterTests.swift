@@ -3,7 +3,7 @@ import Testing
 
 struct FixedProvider: ContinuationProvider {
     var answer: (matchLength: Int, occurrences: Int, continuations: [(tokens: [UInt32], count: Int)])
-    func continuations(of context: [UInt32], top: Int, length: Int) throws
+    func continuations(of context: [UInt32], top: Int, length: Int, state: inout ContinuationState) throws
         -> (matchLength: Int, occurrences: Int, continuations: [(tokens: [UInt32], count: Int)]) { answer }
 }
 

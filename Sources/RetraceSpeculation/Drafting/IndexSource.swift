@@ -3,9 +3,22 @@ public import RetraceCore
 /// Where the index source finds stored continuations: the persistent index, or any stand-in.
 public protocol ContinuationProvider {
     /// The longest suffix of `context` found, its occurrence count, and the most frequent
-    /// continuations (at most `top`, at most `length` tokens) with their counts.
-    func continuations(of context: [TokenID], top: Int, length: Int) throws
+    /// continuations (at most `top`, at most `length` tokens) with their counts. `state` is
+    /// what the provider carries between queries of one growing text; it may use it to answer
+    /// faster, never differently.
+    func continuations(of context: [TokenID], top: Int, length: Int, state: inout ContinuationState) throws
         -> (matchLength: Int, occurrences: Int, continuations: [(tokens: [TokenID], count: Int)])
+}
+
+/// What a ``ContinuationProvider`` carries from one query of a growing text to the next: how
+/// many tokens the text gained since, and the provider's own memo (opaque to drafters).
+public struct ContinuationState: Sendable {
+    /// Tokens added to the text since the last query.
+    public var appended = 0
+    /// The provider's own record of the last query (nil: none, a new text).
+    public var memo: (any Sendable)?
+
+    public init() {}
 }
 
 /// Drafts from the persistent index (corpus and past generations), REST-style: the most
@@ -19,22 +32,28 @@ public struct IndexSource: CandidateSource {
     /// Committed tokens looked up (the tail of the text).
     public var window = 32
     private var tail: [TokenID] = []
+    private var state = ContinuationState()
 
     public init(provider: any ContinuationProvider, branches: Int = 4) {
         self.provider = provider
         self.branches = branches
     }
 
-    public mutating func start(prompt: [TokenID]) { tail = Array(prompt.suffix(window)) }
+    public mutating func start(prompt: [TokenID]) {
+        tail = Array(prompt.suffix(window))
+        state = ContinuationState()
+    }
 
     public mutating func commit(_ tokens: [TokenID]) {
         tail += tokens
+        state.appended += tokens.count
         if tail.count > 2 * window { tail.removeFirst(tail.count - window) }
     }
 
     public mutating func propose(into sink: inout CandidateSink) throws {
         guard branches > 0, !tail.isEmpty else { return }
-        let found = try provider.continuations(of: Array(tail.suffix(window)), top: branches, length: sink.maxDepth)
+        let found = try provider.continuations(of: Array(tail.suffix(window)), top: branches, length: sink.maxDepth,
+                                               state: &state)
         guard found.matchLength > 0, found.occurrences > 0 else { return }
         let all = found.continuations
         // Conditional frequency of each prefix among the returned continuations.
