@@ -110,13 +110,39 @@ struct ContinuationRanker<Rows: ContinuationRows> {
             if i > 0 && symbols[i] == symbols[i - 1] { groups[groups.count - 1].last = i } else { groups.append((i, i)) }
         }
         groups.sort { ($0.last - $0.first) > ($1.last - $1.first) }
-        for group in groups.prefix(top) {
+        let kept = groups.prefix(top)
+        // Each kept group's run starts between the sample before it and its first sample, and
+        // ends between its last sample and the next one. These searches are independent, so
+        // they advance together, one probe each per round: their memory reads overlap instead
+        // of waiting on one another.
+        var searches: [RowSearch] = []
+        searches.reserveCapacity(2 * kept.count)
+        for group in kept {
             let symbol = symbols[group.first]
             let startLow = group.first == 0 ? range.lowerBound : rows[group.first - 1] + 1
-            let start = firstRow(in: startLow..<(rows[group.first] + 1), depth: depth, atLeast: symbol, reads: &reads)
+            searches.append(RowSearch(lo: startLow, hi: rows[group.first] + 1, target: symbol))
             let endHigh = group.last + 1 < rows.count ? rows[group.last + 1] : range.upperBound
-            let end = symbol == UInt32.max ? endHigh
-                : firstRow(in: (rows[group.last] + 1)..<endHigh, depth: depth, atLeast: symbol + 1, reads: &reads)
+            // Past the largest symbol the run ends where the bracket does.
+            let endLow = symbol == UInt32.max ? endHigh : rows[group.last] + 1
+            searches.append(RowSearch(lo: endLow, hi: endHigh, target: symbol &+ 1))
+        }
+        var active = true
+        while active {
+            active = false
+            for i in searches.indices where searches[i].lo < searches[i].hi {
+                active = true
+                reads += 1
+                let mid = (searches[i].lo + searches[i].hi) >> 1
+                if self.rows.symbol(row: mid, depth: depth) < searches[i].target {
+                    searches[i].lo = mid + 1
+                } else {
+                    searches[i].hi = mid
+                }
+            }
+        }
+        for (g, group) in kept.enumerated() {
+            let symbol = symbols[group.first]
+            let start = searches[2 * g].lo, end = searches[2 * g + 1].lo
             if symbol == 0 {
                 heap.insert(Candidate(count: end - start, path: node.path, rows: start..<end, isLeaf: true))
             } else {
@@ -126,13 +152,10 @@ struct ContinuationRanker<Rows: ContinuationRows> {
         return reads
     }
 
-    private func firstRow(in range: Range<Int>, depth: Int, atLeast symbol: UInt32, reads: inout Int) -> Int {
-        var lo = range.lowerBound, hi = range.upperBound
-        while lo < hi {
-            reads += 1
-            let mid = (lo + hi) >> 1
-            if rows.symbol(row: mid, depth: depth) < symbol { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+    /// One binary search for the first row in `lo..<hi` whose symbol is at least `target`.
+    private struct RowSearch {
+        var lo: Int
+        var hi: Int
+        let target: UInt32
     }
 }
