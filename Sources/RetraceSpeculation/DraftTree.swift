@@ -108,22 +108,39 @@ public struct DraftTree: Sendable, Equatable {
     /// and wins ties), as a new tree: the closure under parents is kept.
     public func pruned(to limit: Int) -> DraftTree {
         guard limit < count else { return self }
-        let order = (0..<count).sorted { (a: Int, b: Int) -> Bool in
-            if scores[a] != scores[b] { return scores[a] > scores[b] }
-            if depths[a] != depths[b] { return depths[a] < depths[b] }
-            return a < b
-        }
-        var keep = Set<Int>()
-        for node in order where keep.count < limit {
-            // Parents score at least as high, so they are already kept; check anyway.
-            if parents[node] < 0 || keep.contains(parents[node]) { keep.insert(node) }
+        // Best first from the root: since no child outranks its parent, this takes the same
+        // nodes as sorting all of them, with no sort and no hashing.
+        var keep = [Bool](repeating: false, count: count)
+        var frontier = children(of: -1)
+        var kept = 0
+        while kept < limit, !frontier.isEmpty {
+            var best = 0
+            for i in frontier.indices.dropFirst() where ranksBefore(frontier[i], frontier[best]) { best = i }
+            let node = frontier[best]
+            frontier.swapAt(best, frontier.count - 1)
+            frontier.removeLast()
+            keep[node] = true
+            kept += 1
+            var c = firstChild[node]
+            while c >= 0 {
+                frontier.append(c)
+                c = nextSibling[c]
+            }
         }
         var out = DraftTree()
-        var map: [Int: Int] = [-1: -1]
-        for node in 0..<count where keep.contains(node) {
-            map[node] = out.add(tokens[node], under: map[parents[node]]!, score: scores[node], source: sources[node])
+        var map = [Int](repeating: -1, count: count)
+        for node in 0..<count where keep[node] {
+            let parent = parents[node]
+            map[node] = out.add(tokens[node], under: parent < 0 ? -1 : map[parent], score: scores[node], source: sources[node])
         }
         return out
+    }
+
+    /// Pruning order: higher score first, then shallower, then earlier.
+    private func ranksBefore(_ a: Int, _ b: Int) -> Bool {
+        if scores[a] != scores[b] { return scores[a] > scores[b] }
+        if depths[a] != depths[b] { return depths[a] < depths[b] }
+        return a < b
     }
 
     /// Expected tokens a verification of this tree yields: 1 (the bonus) + Σ path scores.

@@ -4,10 +4,15 @@
 /// session's own verifications, starting from a prior. Pure.
 public struct SourceCalibration: Sendable {
     private struct Counts { var hits = 0.0; var tries = 0.0 }
-    private struct Key: Hashable { var source: DraftSource; var match: Int; var depth: Int; var evidence: Int }
-    private var counts: [Key: Counts] = [:]
+    /// One cell per source, match bucket, depth bucket and agreement level, flat (drafting
+    /// reads it for every node it adds); `tries == 0` where nothing was observed.
+    private var counts = [Counts](repeating: Counts(), count: Self.cellCount)
     private static let matchBuckets = [1, 2, 4, 8, 16]
     private static let depthBuckets = [1, 2, 4]
+    /// Agreement levels a source may give (0 to 3; higher ones count as 3).
+    private static let evidenceLevels = 4
+    private static let maxMatchBuckets = 11
+    private static let cellCount = DraftSource.allCases.count * maxMatchBuckets * depthBuckets.count * evidenceLevels
     /// Weight of the prior, in observations.
     public var priorWeight = 16.0
     /// Older observations fade by this factor per update, so the estimate follows the text.
@@ -37,18 +42,30 @@ public struct SourceCalibration: Sendable {
 
     /// What has been learned, in a stable order, to be stored and restored across processes.
     public var entries: [Entry] {
-        counts.map { Entry(source: $0.key.source, matchBucket: $0.key.match, depthBucket: $0.key.depth,
-                           evidence: $0.key.evidence, hits: $0.value.hits, tries: $0.value.tries) }
-            .sorted { ($0.source.rawValue, $0.matchBucket, $0.depthBucket, $0.evidence) < ($1.source.rawValue, $1.matchBucket, $1.depthBucket, $1.evidence) }
+        var out: [Entry] = []
+        for source in DraftSource.allCases {
+            for match in 0..<Self.matchBucketCount(source) {
+                for depth in Self.depthBuckets.indices {
+                    for evidence in 0..<Self.evidenceLevels {
+                        let c = counts[Self.cell(source, match, depth, evidence)]
+                        if c.tries > 0 {
+                            out.append(Entry(source: source, matchBucket: match, depthBucket: depth, evidence: evidence,
+                                             hits: c.hits, tries: c.tries))
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// A calibration that starts from stored entries; entries outside the current buckets or
     /// with impossible counts are skipped.
     public init(entries: [Entry]) {
         for e in entries where (0..<Self.matchBucketCount(e.source)).contains(e.matchBucket)
-            && (0..<Self.depthBuckets.count).contains(e.depthBucket)
+            && (0..<Self.depthBuckets.count).contains(e.depthBucket) && (0..<Self.evidenceLevels).contains(e.evidence)
             && e.tries.isFinite && e.hits.isFinite && e.tries > 0 && e.hits >= 0 && e.hits <= e.tries {
-            counts[Key(source: e.source, match: e.matchBucket, depth: e.depthBucket, evidence: e.evidence)] = Counts(hits: e.hits, tries: e.tries)
+            counts[Self.cell(e.source, e.matchBucket, e.depthBucket, e.evidence)] = Counts(hits: e.hits, tries: e.tries)
         }
     }
 
@@ -62,9 +79,12 @@ public struct SourceCalibration: Sendable {
 
     private static func matchBucketCount(_ source: DraftSource) -> Int { source == .model ? 11 : matchBuckets.count }
 
-    private func key(_ source: DraftSource, _ matchLength: Int, _ depth: Int, _ evidence: Int) -> Key {
-        Key(source: source, match: Self.matchBucket(source, matchLength), depth: Self.bucket(depth, Self.depthBuckets),
-            evidence: evidence)
+    private static func cell(_ source: DraftSource, _ matchBucket: Int, _ depthBucket: Int, _ evidence: Int) -> Int {
+        ((source.rawValue * maxMatchBuckets + matchBucket) * depthBuckets.count + depthBucket) * evidenceLevels + evidence
+    }
+
+    private static func cell(_ source: DraftSource, matchLength: Int, depth: Int, evidence: Int) -> Int {
+        cell(source, matchBucket(source, matchLength), bucket(depth, depthBuckets), min(max(evidence, 0), evidenceLevels - 1))
     }
 
     /// The prior, per source: longer retrieval matches predict better, a recycled follower's
@@ -87,16 +107,14 @@ public struct SourceCalibration: Sendable {
     /// context) proposed by `source` after a match of `matchLength` tokens.
     public func acceptance(_ source: DraftSource, matchLength: Int, depth: Int = 1, evidence: Int = 0) -> Double {
         let p = Self.prior(source, matchLength: matchLength, evidence: evidence)
-        guard let c = counts[key(source, matchLength, depth, evidence)] else { return p }
+        let c = counts[Self.cell(source, matchLength: matchLength, depth: depth, evidence: evidence)]
         return (c.hits + p * priorWeight) / (c.tries + priorWeight)
     }
 
     /// Records whether a token `source` proposed at `depth`, after an accepted prefix, was accepted.
     public mutating func record(_ source: DraftSource, matchLength: Int, depth: Int = 1, evidence: Int = 0, accepted: Bool) {
-        let k = key(source, matchLength, depth, evidence)
-        var c = counts[k] ?? Counts()
-        c.hits = c.hits * decay + (accepted ? 1 : 0)
-        c.tries = c.tries * decay + 1
-        counts[k] = c
+        let k = Self.cell(source, matchLength: matchLength, depth: depth, evidence: evidence)
+        counts[k].hits = counts[k].hits * decay + (accepted ? 1 : 0)
+        counts[k].tries = counts[k].tries * decay + 1
     }
 }

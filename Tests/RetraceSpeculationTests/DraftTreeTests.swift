@@ -1,4 +1,5 @@
 import Testing
+import RetraceTestSupport
 @testable import RetraceSpeculation
 
 @Suite struct DraftTreeTests {
@@ -47,6 +48,39 @@ import Testing
         #expect(pruned.count == 4)
         #expect(Set((0..<pruned.count).map { pruned.path(to: $0) }) == [[1], [1, 2], [1, 2, 3], [5]])
         #expect(tree.pruned(to: 10) == tree)
+    }
+
+    @Test func pruningEqualsSortingEveryNode() {
+        var rng = SeededGenerator(seed: 5)
+        for _ in 0..<200 {
+            var tree = DraftTree()
+            for _ in 0..<Int.random(in: 1...25, using: &rng) {
+                let path = (0..<Int.random(in: 1...6, using: &rng)).map { _ in UInt32.random(in: 0..<3, using: &rng) }
+                // Coarse scores, so ties between nodes are common.
+                var score = 1.0
+                let scores = path.map { _ in
+                    score *= [1.0, 0.5, 0.25][Int.random(in: 0..<3, using: &rng)]
+                    return score
+                }
+                tree.insert(path: path, scores: scores, source: DraftSources(.context))
+            }
+            let limit = Int.random(in: 0...tree.count, using: &rng)
+            // The reference: every node ranked by score, then depth, then index; parents first.
+            let order = (0..<tree.count).sorted {
+                (tree.scores[$0], -tree.depths[$0], -$0) > (tree.scores[$1], -tree.depths[$1], -$1)
+            }
+            var keep = Set<Int>()
+            for node in order where keep.count < limit && (tree.parents[node] < 0 || keep.contains(tree.parents[node])) {
+                keep.insert(node)
+            }
+            var want = DraftTree()
+            var map: [Int: Int] = [-1: -1]
+            for node in 0..<tree.count where keep.contains(node) {
+                map[node] = want.add(tree.tokens[node], under: map[tree.parents[node]]!, score: tree.scores[node],
+                                     source: tree.sources[node])
+            }
+            #expect(tree.pruned(to: limit) == want)
+        }
     }
 
     @Test func batchLayoutIsDepthFirstWithBestPathFirst() {

@@ -34,6 +34,26 @@ import RetraceTestSupport
         }
     }
 
+    @Test func trieTopChildrenEqualSortingAllChildren() {
+        var rng = SeededGenerator(seed: 8)
+        for _ in 0..<40 {
+            var trie = NGramTrie()
+            for _ in 0..<Int.random(in: 1...80, using: &rng) {
+                trie.insert([UInt32.random(in: 0..<3, using: &rng), UInt32.random(in: 0..<12, using: &rng)],
+                            weight: [0.5, 1, 2][Int.random(in: 0..<3, using: &rng)])
+            }
+            for node in [NGramTrie.root] + (0..<3).compactMap({ trie.child(of: NGramTrie.root, token: $0) }) {
+                let all = trie.children(of: node)
+                for limit in 1...4 {
+                    let (best, total) = trie.topChildren(of: node, limit: limit)
+                    #expect(best.map(\.node) == all.sorted { $0.count > $1.count }.prefix(limit).map(\.node))
+                    #expect(abs(total - all.reduce(0) { $0 + $1.count }) < 1e-9)
+                }
+                #expect(trie.hasChildren(node) == !all.isEmpty)
+            }
+        }
+    }
+
     @Test func triePruningKeepsTheStrongestWholePaths() {
         var trie = NGramTrie()
         for _ in 0..<5 { trie.insert([1, 2, 3]) }

@@ -20,11 +20,13 @@ public struct ContextSuffixAutomaton: Sendable {
     private var link: [Int32] = [-1]
     private var count: [Int32] = [0]
     private var lastEnd: [Int32] = [-1]
-    /// Transitions, by (state, token).
+    /// Transitions, by (state, token): the edge holding the target.
     private var transitions: [UInt64: Int32] = [:]
-    /// Per state, its outgoing tokens as a linked list of edges (newest first).
+    /// Per state, its outgoing edges as a linked list (newest first), each with its token and
+    /// target, so reading a state's continuations needs no lookups.
     private var firstEdge: [Int32] = [-1]
     private var edgeToken: [TokenID] = []
+    private var edgeTarget: [Int32] = []
     private var edgeNext: [Int32] = []
     private var last: Int32 = 0
     /// Longest suffix-link walk per append that keeps counts and end positions current.
@@ -37,17 +39,24 @@ public struct ContextSuffixAutomaton: Sendable {
 
     /// Bytes held by the structure (token copy, state arrays, edges, transition table).
     public var memoryBytes: Int {
-        tokens.capacity * 4 + length.capacity * 4 * 5 + edgeToken.capacity * 4 + edgeNext.capacity * 4
+        tokens.capacity * 4 + length.capacity * 4 * 5 + (edgeToken.capacity + edgeTarget.capacity + edgeNext.capacity) * 4
             + transitions.capacity * 16
     }
 
     private static func key(_ state: Int32, _ token: TokenID) -> UInt64 { UInt64(UInt32(state)) << 32 | UInt64(token) }
 
-    private func next(_ state: Int32, _ token: TokenID) -> Int32? { transitions[Self.key(state, token)] }
+    private func next(_ state: Int32, _ token: TokenID) -> Int32? {
+        transitions[Self.key(state, token)].map { edgeTarget[Int($0)] }
+    }
 
     private mutating func setNext(_ state: Int32, _ token: TokenID, _ target: Int32) {
-        if transitions.updateValue(target, forKey: Self.key(state, token)) == nil {
+        let key = Self.key(state, token)
+        if let edge = transitions[key] {
+            edgeTarget[Int(edge)] = target
+        } else {
+            transitions[key] = Int32(edgeToken.count)
             edgeToken.append(token)
+            edgeTarget.append(target)
             edgeNext.append(firstEdge[Int(state)])
             firstEdge[Int(state)] = Int32(edgeToken.count - 1)
         }
@@ -85,12 +94,12 @@ public struct ContextSuffixAutomaton: Sendable {
                 let clone = newState(length: length[Int(p)] + 1, link: link[qi], count: count[qi],
                                      lastEnd: lastEnd[qi])
                 var edge = firstEdge[qi]
-                var outgoing: [TokenID] = []
+                var outgoing: [(token: TokenID, target: Int32)] = []
                 while edge != -1 {
-                    outgoing.append(edgeToken[Int(edge)])
+                    outgoing.append((edgeToken[Int(edge)], edgeTarget[Int(edge)]))
                     edge = edgeNext[Int(edge)]
                 }
-                for t in outgoing.reversed() { setNext(clone, t, next(q, t)!) }
+                for e in outgoing.reversed() { setNext(clone, e.token, e.target) }
                 var r = p
                 while r != -1, next(r, token) == q {
                     setNext(r, token, clone)
@@ -142,7 +151,7 @@ public struct ContextSuffixAutomaton: Sendable {
         var edge = firstEdge[Int(state.id)]
         while edge != -1, out.count < limit {
             let token = edgeToken[Int(edge)]
-            let target = next(state.id, token)!
+            let target = edgeTarget[Int(edge)]
             out.append(Continuation(token: token, state: State(id: target), occurrences: Int(count[Int(target)]),
                                     resume: Int(lastEnd[Int(target)]) + 1))
             edge = edgeNext[Int(edge)]

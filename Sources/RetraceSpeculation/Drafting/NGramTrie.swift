@@ -50,6 +50,31 @@ public struct NGramTrie: Sendable {
         return out
     }
 
+    /// Whether `node` has children.
+    public func hasChildren(_ node: Int) -> Bool { firstChild[node] >= 0 }
+
+    /// The `limit` children of `node` with the highest counts (ties in ``children(of:)`` order),
+    /// best first, and the total count of all its children. Allocates only the answer.
+    public func topChildren(of node: Int, limit: Int) -> (best: [(token: TokenID, node: Int, count: Double)], total: Double) {
+        var best: [(token: TokenID, node: Int, count: Double)] = []
+        best.reserveCapacity(limit + 1)
+        var total = 0.0
+        var c = firstChild[node]
+        while c >= 0 {
+            let i = Int(c)
+            let count = raw[i] * scale
+            total += count
+            if best.count < limit || count > best[best.count - 1].count {
+                var at = best.count
+                while at > 0 && best[at - 1].count < count { at -= 1 }
+                best.insert((tokens[i], i, count), at: at)
+                if best.count > limit { best.removeLast() }
+            }
+            c = nextSibling[i]
+        }
+        return (best, total)
+    }
+
     /// The node of `path`, if stored.
     public func node(of path: some Sequence<TokenID>) -> Int? {
         var n = Self.root

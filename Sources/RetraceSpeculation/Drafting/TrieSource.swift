@@ -76,24 +76,24 @@ public struct TrieSource: CandidateSource {
     }
 
     public mutating func propose(into sink: inout CandidateSink) {
-        for trie in [tenant, global].compactMap({ $0 }) { propose(from: trie, into: &sink) }
+        if let tenant { propose(from: tenant, into: &sink) }
+        propose(from: global, into: &sink)
     }
 
     private func propose(from trie: NGramTrie, into sink: inout CandidateSink) {
         var frontier = Frontier<(trieNode: Int, matchLength: Int)>()
         var length = min(maxPrefix, text.count)
         while length > 0 && frontier.count < levels {
-            if let n = trie.node(of: text.suffix(length)), trie.count(of: n) > 0, !trie.children(of: n).isEmpty {
+            if let n = trie.node(of: text.suffix(length)), trie.count(of: n) > 0, trie.hasChildren(n) {
                 frontier.push((n, length), at: -1)
             }
             length -= 1
         }
         var added = 0
         while added < nodes, let item = frontier.popBest(in: sink) {
-            let children = trie.children(of: item.state.trieNode)
-            let total = children.reduce(0) { $0 + $1.count }
+            let (children, total) = trie.topChildren(of: item.state.trieNode, limit: 3)
             guard total > 0 else { continue }
-            for child in children.sorted(by: { $0.count > $1.count }).prefix(3) {
+            for child in children {
                 let share = child.count / total
                 let evidence = total < 1.5 ? 0 : share >= 0.99 ? 1 : share > 0.5 ? 2 : 3
                 let proposal = DraftProposal(source: .trie, matchLength: item.state.matchLength, evidence: evidence)
