@@ -41,5 +41,18 @@ final class PinnedStaticArrays: @unchecked Sendable {
         self.copies = copies
     }
 
+    /// Reads one word per page of the symbols and the suffix array, so that later searches take
+    /// no page faults; returns the number of bytes covered.
+    func prefault() -> Int {
+        var sink: UInt32 = 0
+        let stride = 4096 / MemoryLayout<UInt32>.stride
+        for array in [search.symbols, search.suffixes] {
+            for i in Swift.stride(from: 0, to: array.count, by: stride) { sink &+= array[i] }
+        }
+        // Keeps the reads from being optimised away.
+        withExtendedLifetime(sink) {}
+        return (search.symbols.count + search.suffixes.count) * MemoryLayout<UInt32>.stride
+    }
+
     deinit { for c in copies { c.deallocate() } }
 }

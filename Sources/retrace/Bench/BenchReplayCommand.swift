@@ -167,6 +167,8 @@ struct BenchReplayCommand: AsyncParsableCommand {
             guard !all.isEmpty else { throw CLIError("no traces in categories \(categories)") }
         }
         let store = try TokenIndex.open(option: index, for: tokenizer.identity)
+        // Latencies are those of a warm service: every page of the index mapped in first.
+        store?.prefault()
         let cost = (try? TargetRuntime.loadCost(modelPath: model.modelPath)) ?? .fallback
         let categoryOrder = all.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
 
@@ -191,15 +193,23 @@ struct BenchReplayCommand: AsyncParsableCommand {
             }
             configurations.append(("fused", RetrievalDrafter(index: store, settings: settings), cut, false))
             configurations.append(("fused, sized", RetrievalDrafter(index: store, settings: settings), sized, true))
-            var lines: [String: [Line]] = [:]
-            for trace in all {
-                var row: [Line] = []
-                for i in configurations.indices {
+            // Each drafter replays every trace before the next starts, with the CPU's caches
+            // flushed in between, so none finds the index rows it reads still cached from
+            // another drafter's identical queries.
+            var perTrace = [[Line]](repeating: [], count: all.count)
+            var flush = CacheFlush()
+            for i in configurations.indices {
+                flush.run()
+                for (t, trace) in all.enumerated() {
                     var line = Line(drafter: configurations[i].0)
                     line.add(try Self.replay(&configurations[i].1, trace: trace, plan: configurations[i].2,
                                              cost: configurations[i].3 ? cost : nil))
-                    row.append(line)
+                    perTrace[t].append(line)
                 }
+            }
+            var lines: [String: [Line]] = [:]
+            for (t, trace) in all.enumerated() {
+                var row = perTrace[t]
                 row.append(try oracle(trace, budget: budget, store: store))
                 if lines[trace.category] == nil { lines[trace.category] = row } else {
                     for i in row.indices { lines[trace.category]![i].merge(row[i]) }
@@ -336,5 +346,17 @@ extension BenchReplayCommand.Line {
         for (s, n) in other.acceptedBySource { acceptedBySource[s, default: 0] += n }
         draftMicroseconds += other.draftMicroseconds
         for i in reliability.indices { reliability[i].merge(other.reliability[i]) }
+    }
+}
+
+/// Evicts the CPU's caches between benchmark runs by reading a buffer larger than any of them.
+struct CacheFlush {
+    private var buffer = [UInt64](repeating: 1, count: (256 << 20) / 8)  // 256 MiB
+    private(set) var checksum: UInt64 = 0
+
+    mutating func run() {
+        var sum: UInt64 = 0
+        for i in Swift.stride(from: 0, to: buffer.count, by: 8) { sum &+= buffer[i] }
+        checksum &+= sum
     }
 }
