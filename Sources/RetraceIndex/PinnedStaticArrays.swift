@@ -1,14 +1,17 @@
+import Foundation
 import RetraceLMDB
 import RetraceCore
 
 /// The static store's arrays, read in place from the memory map through a snapshot that stays
-/// open as long as this object lives. Values too small for LMDB to page-align are copied.
+/// open as long as this object lives. Values too small for LMDB to page-align are copied; with
+/// `resident`, the symbols and the suffix array are copied into memory backed by huge pages.
 final class PinnedStaticArrays: @unchecked Sendable {
     let snapshot: Snapshot
     let search: SuffixArraySearch
     private let copies: [UnsafeMutableBufferPointer<UInt32>]
+    private var residentRegions: [ResidentRegion] = []
 
-    init(snapshot: Snapshot, database: Database, metadata: IndexMetadata, path: String) throws {
+    init(snapshot: Snapshot, database: Database, metadata: IndexMetadata, path: String, resident: Bool = false) throws {
         self.snapshot = snapshot
         var copies: [UnsafeMutableBufferPointer<UInt32>] = []
         func pin(_ key: String, count: Int) throws -> UnsafeBufferPointer<UInt32> {
@@ -37,8 +40,21 @@ final class PinnedStaticArrays: @unchecked Sendable {
             for c in copies { c.deallocate() }
             throw error
         }
-        search = SuffixArraySearch(symbols: symbols, suffixes: suffixes, bucketStarts: buckets)
         self.copies = copies
+        guard resident else {
+            search = SuffixArraySearch(symbols: symbols, suffixes: suffixes, bucketStarts: buckets)
+            return
+        }
+        do {
+            let symbolRegion = try ResidentRegion(copying: symbols)
+            residentRegions.append(symbolRegion)
+            let suffixRegion = try ResidentRegion(copying: suffixes)
+            residentRegions.append(suffixRegion)
+            search = SuffixArraySearch(symbols: symbolRegion.words, suffixes: suffixRegion.words, bucketStarts: buckets)
+        } catch {
+            for c in copies { c.deallocate() }
+            throw error
+        }
     }
 
     /// Reads one word per page of the symbols and the suffix array, so that later searches take
@@ -55,4 +71,33 @@ final class PinnedStaticArrays: @unchecked Sendable {
     }
 
     deinit { for c in copies { c.deallocate() } }
+}
+
+/// Anonymous memory holding a copy of an array, advised to be backed by huge pages: a random
+/// read then rarely misses the TLB (2 MiB pages instead of 4 KiB ones). Unmapped on deinit.
+final class ResidentRegion {
+    private let base: UnsafeMutableRawPointer
+    private let byteCount: Int
+    let words: UnsafeBufferPointer<UInt32>
+
+    init(copying source: UnsafeBufferPointer<UInt32>) throws {
+        let hugePage = 2 << 20
+        byteCount = max(hugePage, (source.count * 4 + hugePage - 1) / hugePage * hugePage)
+        guard let mapped = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              mapped != MAP_FAILED else {
+            throw IndexError.invalidArgument("cannot hold the index in memory: mapping \(byteCount) bytes failed (errno \(errno))")
+        }
+        // Advice only: where huge pages are unavailable the copy still works, with small pages.
+        _ = madvise(mapped, byteCount, Self.hugePageAdvice)
+        if let from = source.baseAddress { mapped.copyMemory(from: from, byteCount: source.count * 4) }
+        // Read-only from here on, like the map it copies.
+        _ = mprotect(mapped, byteCount, PROT_READ)
+        base = mapped
+        words = UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt32.self), count: source.count)
+    }
+
+    /// MADV_HUGEPAGE (Linux).
+    private static let hugePageAdvice: Int32 = 14
+
+    deinit { munmap(base, byteCount) }
 }

@@ -94,6 +94,21 @@ func repetitiveDocuments(count: Int, seed: UInt64, alphabet: UInt32 = 6, base: U
         }
     }
 
+    @Test func aResidentIndexAnswersAsTheMappedOne() throws {
+        let dir = TemporaryDirectory()
+        let docs = repetitiveDocuments(count: 200, seed: 41)
+        let mapped = try buildIndex(docs, at: dir.file("r"))
+        let resident = try TokenIndex(path: dir.file("r"), resident: true)
+        #expect(resident.prefault() == mapped.prefault())
+        var rng = SeededGenerator(seed: 42)
+        for _ in 0..<100 {
+            let d = docs.randomElement(using: &rng)!
+            let end = Int.random(in: 1...d.count, using: &rng)
+            let context = Array(d[max(0, end - 12)..<end])
+            #expect(try resident.query(context: context) == (try mapped.query(context: context)))
+        }
+    }
+
     @Test func matchesAndContinuationsStopAtDocumentBoundaries() throws {
         let dir = TemporaryDirectory()
         let index = try buildIndex([[1, 2, 3], [4, 5, 6], [3, 4, 9]], at: dir.file("b"))

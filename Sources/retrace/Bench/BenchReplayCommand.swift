@@ -64,6 +64,9 @@ struct BenchReplayCommand: AsyncParsableCommand {
     @Flag(help: "Also print how well node scores predicted acceptance (per score tenth), per drafter.")
     var reliability = false
 
+    @Flag(help: "Hold the index's suffix array in memory backed by huge pages (as `retrace draft --resident`).")
+    var resident = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -166,7 +169,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
             all = all.filter { wanted.contains($0.category) }
             guard !all.isEmpty else { throw CLIError("no traces in categories \(categories)") }
         }
-        let store = try TokenIndex.open(option: index, for: tokenizer.identity)
+        let store = try TokenIndex.open(option: index, for: tokenizer.identity, resident: resident)
         // Latencies are those of a warm service: every page of the index mapped in first.
         store?.prefault()
         let cost = (try? TargetRuntime.loadCost(modelPath: model.modelPath)) ?? .fallback

@@ -32,10 +32,13 @@ struct DraftCommand: ParsableCommand {
     @Option(help: "Index to draft from ('none' for the live context only).")
     var index = Defaults.indexPath
 
+    @Flag(help: "Hold the index's suffix array in memory backed by huge pages (8 bytes per stored token): steadier draft latency for a long-running host.")
+    var resident = false
+
     func run() throws {
         guard stdio else { throw CLIError("retrace draft serves over stdio only: pass --stdio") }
         let tokenizer = try model.loadTokenizer()
-        let store = try TokenIndex.open(option: index, for: tokenizer.identity)
+        let store = try TokenIndex.open(option: index, for: tokenizer.identity, resident: resident)
         var session = DraftProtocolSession(drafter: RetrievalDrafter(index: store),
                                            vocabularySize: tokenizer.identity.vocabularySize)
         while let line = readLine(strippingNewline: true) {
