@@ -55,6 +55,12 @@ public struct DraftTree: Sendable, Equatable {
             sources[existing].formUnion(source)
             return existing
         }
+        return append(token, under: parent, score: score, source: source)
+    }
+
+    /// Adds `token` under `parent` as a new node; the caller knows `parent` has no child
+    /// with that token.
+    mutating func append(_ token: TokenID, under parent: Int, score: Double, source: DraftSources) -> Int {
         let node = count
         tokens.append(token)
         parents.append(parent)
@@ -131,7 +137,7 @@ public struct DraftTree: Sendable, Equatable {
         var map = [Int](repeating: -1, count: count)
         for node in 0..<count where keep[node] {
             let parent = parents[node]
-            map[node] = out.add(tokens[node], under: parent < 0 ? -1 : map[parent], score: scores[node], source: sources[node])
+            map[node] = out.append(tokens[node], under: parent < 0 ? -1 : map[parent], score: scores[node], source: sources[node])
         }
         return out
     }

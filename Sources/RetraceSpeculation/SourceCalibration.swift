@@ -7,12 +7,13 @@ public struct SourceCalibration: Sendable {
     /// One cell per source, match bucket, depth bucket and agreement level, flat (drafting
     /// reads it for every node it adds); `tries == 0` where nothing was observed.
     private var counts = [Counts](repeating: Counts(), count: Self.cellCount)
-    private static let matchBuckets = [1, 2, 4, 8, 16]
-    private static let depthBuckets = [1, 2, 4]
+    /// Match lengths from 1, 2, 4, 8 and 16 on; depths from 1, 2 and 4 on.
+    private static let lengthBucketCount = 5
+    private static let depthBucketCount = 3
     /// Agreement levels a source may give (0 to 3; higher ones count as 3).
     private static let evidenceLevels = 4
     private static let maxMatchBuckets = 11
-    private static let cellCount = DraftSource.allCases.count * maxMatchBuckets * depthBuckets.count * evidenceLevels
+    private static let cellCount = DraftSource.allCases.count * maxMatchBuckets * depthBucketCount * evidenceLevels
     /// Weight of the prior, in observations.
     public var priorWeight = 16.0
     /// Older observations fade by this factor per update, so the estimate follows the text.
@@ -45,7 +46,7 @@ public struct SourceCalibration: Sendable {
         var out: [Entry] = []
         for source in DraftSource.allCases {
             for match in 0..<Self.matchBucketCount(source) {
-                for depth in Self.depthBuckets.indices {
+                for depth in 0..<Self.depthBucketCount {
                     for evidence in 0..<Self.evidenceLevels {
                         let c = counts[Self.cell(source, match, depth, evidence)]
                         if c.tries > 0 {
@@ -63,28 +64,34 @@ public struct SourceCalibration: Sendable {
     /// with impossible counts are skipped.
     public init(entries: [Entry]) {
         for e in entries where (0..<Self.matchBucketCount(e.source)).contains(e.matchBucket)
-            && (0..<Self.depthBuckets.count).contains(e.depthBucket) && (0..<Self.evidenceLevels).contains(e.evidence)
+            && (0..<Self.depthBucketCount).contains(e.depthBucket) && (0..<Self.evidenceLevels).contains(e.evidence)
             && e.tries.isFinite && e.hits.isFinite && e.tries > 0 && e.hits >= 0 && e.hits <= e.tries {
             counts[Self.cell(e.source, e.matchBucket, e.depthBucket, e.evidence)] = Counts(hits: e.hits, tries: e.tries)
         }
     }
 
-    private static func bucket(_ value: Int, _ buckets: [Int]) -> Int { buckets.lastIndex { value >= $0 } ?? 0 }
+    /// The bucket of a match length: the last of 1, 2, 4, 8, 16 it reaches.
+    private static func lengthBucket(_ value: Int) -> Int {
+        value >= 16 ? 4 : value >= 8 ? 3 : value >= 4 ? 2 : value >= 2 ? 1 : 0
+    }
+
+    /// The bucket of a depth: the last of 1, 2, 4 it reaches.
+    private static func depthBucket(_ depth: Int) -> Int { depth >= 4 ? 2 : depth >= 2 ? 1 : 0 }
 
     /// Match buckets: by match length, except a draft model's, whose "match length" is its
     /// probability in percent, bucketed by tenths.
     private static func matchBucket(_ source: DraftSource, _ matchLength: Int) -> Int {
-        source == .model ? min(10, max(0, matchLength / 10)) : bucket(matchLength, matchBuckets)
+        source == .model ? min(10, max(0, matchLength / 10)) : lengthBucket(matchLength)
     }
 
-    private static func matchBucketCount(_ source: DraftSource) -> Int { source == .model ? 11 : matchBuckets.count }
+    private static func matchBucketCount(_ source: DraftSource) -> Int { source == .model ? 11 : lengthBucketCount }
 
     private static func cell(_ source: DraftSource, _ matchBucket: Int, _ depthBucket: Int, _ evidence: Int) -> Int {
-        ((source.rawValue * maxMatchBuckets + matchBucket) * depthBuckets.count + depthBucket) * evidenceLevels + evidence
+        ((source.rawValue * maxMatchBuckets + matchBucket) * depthBucketCount + depthBucket) * evidenceLevels + evidence
     }
 
     private static func cell(_ source: DraftSource, matchLength: Int, depth: Int, evidence: Int) -> Int {
-        cell(source, matchBucket(source, matchLength), bucket(depth, depthBuckets), min(max(evidence, 0), evidenceLevels - 1))
+        cell(source, matchBucket(source, matchLength), depthBucket(depth), min(max(evidence, 0), evidenceLevels - 1))
     }
 
     /// The prior, per source: longer retrieval matches predict better, a recycled follower's

@@ -63,7 +63,7 @@ public struct CandidateSink {
         }
         let score = score(of: parent) * conditional
         guard score >= minimumScore else { return nil }
-        let node = tree.add(token, under: parent, score: score, source: DraftSources(proposal.source))
+        let node = tree.append(token, under: parent, score: score, source: DraftSources(proposal.source))
         proposals.append(proposal, to: node)
         conditionals.append(contentsOf: repeatElement(0, count: Self.sourceCount))
         conditionals[node * Self.sourceCount + slot] = conditional
