@@ -56,6 +56,11 @@ extension TokenIndex {
                 staticRanked = ranker.rank(staticRows)
             }
             let occurrences = found.filter { $0.length >= length }
+            guard !occurrences.isEmpty else {
+                return QueryResult(matchLength: length, staticOccurrences: useStatic ? staticRows.count : 0,
+                                   dynamicOccurrences: 0,
+                                   continuations: Array(staticRanked.sorted(by: Continuation.ranksBefore).prefix(options.top)))
+            }
             var dynamicCounts: [[TokenID]: Int] = [:]
             for occurrence in occurrences {
                 let tokens = try dynamic.tokens(of: occurrence.document, from: occurrence.end, count: L, txn)

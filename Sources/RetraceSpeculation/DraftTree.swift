@@ -20,6 +20,18 @@ public struct DraftTree: Sendable, Equatable {
 
     public init() {}
 
+    /// An empty tree with room for `capacity` nodes, so that growing to that size allocates nothing.
+    public init(capacity: Int) {
+        tokens.reserveCapacity(capacity)
+        parents.reserveCapacity(capacity)
+        depths.reserveCapacity(capacity)
+        scores.reserveCapacity(capacity)
+        sources.reserveCapacity(capacity)
+        firstChild.reserveCapacity(capacity)
+        lastChild.reserveCapacity(capacity)
+        nextSibling.reserveCapacity(capacity)
+    }
+
     public var count: Int { tokens.count }
     public var isEmpty: Bool { tokens.isEmpty }
     public var maxDepth: Int { depths.max() ?? 0 }
@@ -133,7 +145,7 @@ public struct DraftTree: Sendable, Equatable {
                 c = nextSibling[c]
             }
         }
-        var out = DraftTree()
+        var out = DraftTree(capacity: limit)
         var map = [Int](repeating: -1, count: count)
         for node in 0..<count where keep[node] {
             let parent = parents[node]

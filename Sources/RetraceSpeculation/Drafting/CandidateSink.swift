@@ -17,12 +17,18 @@ public struct CandidateSink {
     /// How much agreeing sources add to the strongest one: 0 takes the strongest alone, 1
     /// treats them as independent evidence (noisy-or).
     public let agreement: Double
-    public private(set) var tree = DraftTree()
+    public private(set) var tree = DraftTree(capacity: Self.typicalNodes)
     /// Per node, every proposal that reached it.
-    public private(set) var proposals = ProposalTable()
+    public private(set) var proposals = ProposalTable(capacity: Self.typicalNodes)
+    /// Room reserved up front: most drafts stay below it, so building one allocates little.
+    private static let typicalNodes = 96
     /// Per node and source (flat, `DraftSource.allCases.count` per node), the best conditional
     /// that source gave it; 0 where it did not propose the node.
-    private var conditionals: [Double] = []
+    private var conditionals: [Double] = {
+        var c: [Double] = []
+        c.reserveCapacity(typicalNodes * sourceCount)
+        return c
+    }()
     private static let sourceCount = DraftSource.allCases.count
 
     public init(calibration: SourceCalibration, factor: Double = 1, minimumScore: Double = 0.002, maxDepth: Int = 12,
@@ -106,12 +112,13 @@ public struct CandidateSink {
     /// The tree with every path score recomputed from the final conditionals (a node merged
     /// after its children were added raised their scores too), without branches a draft model
     /// cut, and who proposed each of its nodes.
-    public func finish() -> (tree: DraftTree, proposals: ProposalTable) {
-        var out = tree
-        for node in 0..<out.count {
-            let parent = out.parents[node]
-            out.setScore((parent < 0 ? factor : out.scores[parent]) * combined(node), of: node)
+    public mutating func finish() -> (tree: DraftTree, proposals: ProposalTable) {
+        // In place: the sink is done with, so its tree is not copied.
+        for node in 0..<tree.count {
+            let parent = tree.parents[node]
+            tree.setScore((parent < 0 ? factor : tree.scores[parent]) * combined(node), of: node)
         }
+        let out = tree
         guard !cut.isEmpty else { return (out, proposals) }
         var kept = DraftTree()
         var keptProposals = ProposalTable()
@@ -126,7 +133,10 @@ public struct CandidateSink {
     }
 
     /// The tree ``finish()`` gives.
-    public var finishedTree: DraftTree { finish().tree }
+    public var finishedTree: DraftTree {
+        var copy = self
+        return copy.finish().tree
+    }
 
     /// The node's conditional acceptance from all its sources' conditionals.
     private func combined(_ node: Int) -> Double {
@@ -153,6 +163,14 @@ public struct ProposalTable: Sendable {
     private var last: [Int] = []
 
     public init() {}
+
+    /// An empty table with room for `capacity` nodes' proposals.
+    init(capacity: Int) {
+        items.reserveCapacity(capacity * 2)
+        next.reserveCapacity(capacity * 2)
+        first.reserveCapacity(capacity)
+        last.reserveCapacity(capacity)
+    }
 
     /// Adds a proposal for `node` (nodes arrive in order: a new node is the next index).
     mutating func append(_ proposal: DraftProposal, to node: Int) {

@@ -11,6 +11,8 @@ public struct ContextSource: CandidateSource {
     public var matches: Int
     /// Most nodes proposed per step.
     public var nodes: Int
+    /// Scratch space for a state's continuations, reused from step to step.
+    private var children: [ContextSuffixAutomaton.Continuation] = []
 
     public var footprint: SourceFootprint {
         SourceFootprint(bytes: automaton.memoryBytes, items: automaton.tokens.count, item: "context tokens")
@@ -47,7 +49,7 @@ public struct ContextSource: CandidateSource {
         }
         var added = 0
         while added < nodes, let item = frontier.popBest(in: sink) {
-            let children = automaton.continuations(of: item.state.state)
+            automaton.continuations(of: item.state.state, into: &children)
             let total = children.reduce(0) { $0 + $1.occurrences }
             for child in children {
                 let proposal = DraftProposal(source: .context, matchLength: item.state.matchLength,

@@ -148,6 +148,13 @@ public struct ContextSuffixAutomaton: Sendable {
     /// Tokens that followed the state's pattern, newest edge first, at most `limit`.
     public func continuations(of state: State, limit: Int = 64) -> [Continuation] {
         var out: [Continuation] = []
+        continuations(of: state, limit: limit, into: &out)
+        return out
+    }
+
+    /// ``continuations(of:limit:)`` into `out` (emptied first, its storage reused).
+    public func continuations(of state: State, limit: Int = 64, into out: inout [Continuation]) {
+        out.removeAll(keepingCapacity: true)
         var edge = firstEdge[Int(state.id)]
         while edge != -1, out.count < limit {
             let token = edgeToken[Int(edge)]
@@ -156,7 +163,6 @@ public struct ContextSuffixAutomaton: Sendable {
                                     resume: Int(lastEnd[Int(target)]) + 1))
             edge = edgeNext[Int(edge)]
         }
-        return out
     }
 
     /// The state of `pattern`, if it occurs (walks from the root).

@@ -2,7 +2,12 @@
 /// sink node (-1: the root) with the source's own state there, taken by the sink's path score.
 /// Small (a few dozen entries), so a linear scan beats a heap. Pure.
 struct Frontier<State> {
-    private var entries: [(node: Int, state: State)] = []
+    private var entries: [(node: Int, state: State)]
+
+    init() {
+        entries = []
+        entries.reserveCapacity(32)
+    }
 
     var count: Int { entries.count }
 
