@@ -57,7 +57,13 @@ public struct NGramTrie: Sendable {
     /// best first, and the total count of all its children. Allocates only the answer.
     public func topChildren(of node: Int, limit: Int) -> (best: [(token: TokenID, node: Int, count: Double)], total: Double) {
         var best: [(token: TokenID, node: Int, count: Double)] = []
-        best.reserveCapacity(limit + 1)
+        let total = topChildren(of: node, limit: limit, into: &best)
+        return (best, total)
+    }
+
+    /// ``topChildren(of:limit:)`` into `best` (emptied first, its storage reused); returns the total.
+    public func topChildren(of node: Int, limit: Int, into best: inout [(token: TokenID, node: Int, count: Double)]) -> Double {
+        best.removeAll(keepingCapacity: true)
         var total = 0.0
         var c = firstChild[node]
         while c >= 0 {
@@ -72,7 +78,7 @@ public struct NGramTrie: Sendable {
             }
             c = nextSibling[i]
         }
-        return (best, total)
+        return total
     }
 
     /// The node of `path`, if stored.

@@ -76,11 +76,19 @@ public struct TrieSource: CandidateSource {
     }
 
     public mutating func propose(into sink: inout CandidateSink) {
-        if let tenant { propose(from: tenant, into: &sink) }
-        propose(from: global, into: &sink)
+        // Taken out while in use (the proposing reads the rest of the source).
+        var children = self.children
+        self.children = []
+        if let tenant { propose(from: tenant, into: &sink, children: &children) }
+        propose(from: global, into: &sink, children: &children)
+        self.children = children
     }
 
-    private func propose(from trie: NGramTrie, into sink: inout CandidateSink) {
+    /// Scratch space for a node's best children, reused from step to step.
+    private var children: [(token: TokenID, node: Int, count: Double)] = []
+
+    private func propose(from trie: NGramTrie, into sink: inout CandidateSink,
+                         children: inout [(token: TokenID, node: Int, count: Double)]) {
         var frontier = Frontier<(trieNode: Int, matchLength: Int)>()
         var length = min(maxPrefix, text.count)
         while length > 0 && frontier.count < levels {
@@ -91,7 +99,7 @@ public struct TrieSource: CandidateSource {
         }
         var added = 0
         while added < nodes, let item = frontier.popBest(in: sink) {
-            let (children, total) = trie.topChildren(of: item.state.trieNode, limit: 3)
+            let total = trie.topChildren(of: item.state.trieNode, limit: 3, into: &children)
             guard total > 0 else { continue }
             for child in children {
                 let share = child.count / total

@@ -13,6 +13,9 @@ public struct TrigramSource: CandidateSource {
     /// The last two tokens fed (the pair the next token follows), and the one before a pair exists.
     private var history: (TokenID, TokenID)?
     private var first: TokenID?
+    /// Scratch space for drafting, reused from step to step.
+    private var followers: [(token: TokenID, share: Double, observations: Double)] = []
+    private var rankingScratch: [(value: Double, index: Int)] = []
     /// Followers kept per pair.
     public var followersPerPair = 8
     /// Children tried per node.
@@ -84,7 +87,19 @@ public struct TrigramSource: CandidateSource {
     /// The `limit` followers of a pair with the highest PUCT value, best first, with their
     /// frequency share and the pair's total count.
     func ranked(_ a: TokenID, _ b: TokenID, limit: Int) -> [(token: TokenID, share: Double, observations: Double)] {
-        guard let list = table[Self.key(a, b)], !list.isEmpty else { return [] }
+        var best: [(value: Double, index: Int)] = []
+        var out: [(token: TokenID, share: Double, observations: Double)] = []
+        ranked(a, b, limit: limit, into: &out, scratch: &best)
+        return out
+    }
+
+    /// ``ranked(_:_:limit:)`` into `out`, with `scratch` as working space (both emptied first,
+    /// their storage reused).
+    func ranked(_ a: TokenID, _ b: TokenID, limit: Int, into out: inout [(token: TokenID, share: Double, observations: Double)],
+                scratch best: inout [(value: Double, index: Int)]) {
+        out.removeAll(keepingCapacity: true)
+        best.removeAll(keepingCapacity: true)
+        guard let list = table[Self.key(a, b)], !list.isEmpty else { return }
         var total = 0.0
         var visits = 0.0
         for f in list {
@@ -92,7 +107,6 @@ public struct TrigramSource: CandidateSource {
             visits += f.tries
         }
         let bonus = exploration * (visits + 1).squareRoot()
-        var best: [(value: Double, index: Int)] = []
         for (i, f) in list.enumerated() {
             let prior = f.count / total
             let value = (f.hits + prior) / (f.tries + 1) + bonus * prior / (1 + f.tries)
@@ -109,7 +123,7 @@ public struct TrigramSource: CandidateSource {
                 j -= 1
             }
         }
-        return best.map { (list[$0.index].token, list[$0.index].count / total, total) }
+        for b in best { out.append((list[b.index].token, list[b.index].count / total, total)) }
     }
 
     /// Evidence bucket of a follower's frequency share: 0 most of the time, … 3 rarely.
@@ -121,7 +135,8 @@ public struct TrigramSource: CandidateSource {
         frontier.push((a, b), at: -1)
         var added = 0
         while added < nodes, let item = frontier.popBest(in: sink) {
-            for f in ranked(item.state.0, item.state.1, limit: branching) {
+            ranked(item.state.0, item.state.1, limit: branching, into: &followers, scratch: &rankingScratch)
+            for f in followers {
                 let proposal = DraftProposal(source: .trigram, matchLength: Int(f.observations.rounded()),
                                              evidence: Self.evidence(share: f.share))
                 guard let node = sink.add(f.token, under: item.node, conditional: sink.conditional(under: item.node, proposal),
