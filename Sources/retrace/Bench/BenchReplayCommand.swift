@@ -171,7 +171,13 @@ struct BenchReplayCommand: AsyncParsableCommand {
         }
         let store = try TokenIndex.open(option: index, for: tokenizer.identity, resident: resident)
         // Latencies are those of a warm service: every page of the index mapped in first.
-        store?.prefault()
+        let mapped = store?.prefault() ?? 0
+        if resident, store != nil {
+            // Huge pages are the kernel's to grant: say how much of the copy got them.
+            let huge = Self.anonymousHugePageBytes()
+            FileHandle.standardError.write(Data(String(format: "resident index: %.0f of %.0f MiB in huge pages\n",
+                                                       Double(huge ?? 0) / 1_048_576, Double(mapped) / 1_048_576).utf8))
+        }
         let cost = (try? TargetRuntime.loadCost(modelPath: model.modelPath)) ?? .fallback
         let categoryOrder = all.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
 
@@ -281,6 +287,15 @@ struct BenchReplayCommand: AsyncParsableCommand {
         _ = try withPast.append(documents: odd.map(\.outputTokens).filter { !$0.isEmpty })
         return PastGenerations(budget: budget, allBefore: try mat(store, traces), allAfterOwn: try mat(withPast, traces),
                                oddBefore: oddBefore, oddAfterOthers: oddAfterOthers)
+    }
+
+    /// This process's anonymous memory in transparent huge pages (Linux), if readable.
+    private static func anonymousHugePageBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("AnonHugePages:") {
+            return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+        }
+        return nil
     }
 
     /// The live-context automaton over all traces' tokens as one long context (the context source
