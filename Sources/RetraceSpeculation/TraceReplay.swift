@@ -50,14 +50,17 @@ public struct TraceReplay {
     static let endOfRecording = TokenID.max
 
     /// Replays `truth` (the recorded output after `prompt`) through `drafter`.
+    /// `beforeStep`, when given, runs before each step's drafting, untimed (to put the machine
+    /// in the state a live step finds it in).
     public static func run(drafter: inout some Drafter, prompt: [TokenID], truth: [TokenID],
-                           plan: Planner, cost: CostModel? = nil) throws -> Outcome {
+                           plan: Planner, cost: CostModel? = nil, beforeStep: (() -> Void)? = nil) throws -> Outcome {
         let clock = ContinuousClock()
         var outcome = Outcome()
         drafter.start(prompt: prompt)
         var done = 0
         var pending = 1
         while done < truth.count {
+            beforeStep?()
             let started = clock.now
             let tree = plan(try drafter.draft(), pending, prompt.count + done)
             outcome.draftSeconds.append((clock.now - started).seconds)

@@ -67,6 +67,9 @@ struct BenchReplayCommand: AsyncParsableCommand {
     @Flag(help: "Hold the index's suffix array in memory backed by huge pages (as `retrace draft --resident`).")
     var resident = false
 
+    @Flag(help: "Evict the CPU caches before every step, as the model's decoding does live (slow: about 3 ms a step), so draft latencies are those a live step sees.")
+    var cold = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -207,12 +210,16 @@ struct BenchReplayCommand: AsyncParsableCommand {
             // another drafter's identical queries.
             var perTrace = [[Line]](repeating: [], count: all.count)
             var flush = CacheFlush()
+            // Live, each draft follows a decode that streams the model's weights (tens of MB)
+            // through the caches: the same as reading a buffer larger than the last-level cache.
+            var stepFlush = CacheFlush(bytes: cold ? 48 << 20 : 0)
             for i in configurations.indices {
                 flush.run()
                 for (t, trace) in all.enumerated() {
                     var line = Line(drafter: configurations[i].0)
                     line.add(try Self.replay(&configurations[i].1, trace: trace, plan: configurations[i].2,
-                                             cost: configurations[i].3 ? cost : nil))
+                                             cost: configurations[i].3 ? cost : nil,
+                                             beforeStep: cold ? { stepFlush.run() } : nil))
                     perTrace[t].append(line)
                 }
             }
@@ -311,8 +318,9 @@ struct BenchReplayCommand: AsyncParsableCommand {
     }
 
     private static func replay(_ drafter: inout any Drafter, trace: ReplayTrace, plan: TraceReplay.Planner,
-                               cost: CostModel?) throws -> TraceReplay.Outcome {
-        try TraceReplay.run(drafter: &drafter, prompt: trace.promptTokens, truth: trace.outputTokens, plan: plan, cost: cost)
+                               cost: CostModel?, beforeStep: (() -> Void)? = nil) throws -> TraceReplay.Outcome {
+        try TraceReplay.run(drafter: &drafter, prompt: trace.promptTokens, truth: trace.outputTokens, plan: plan, cost: cost,
+                            beforeStep: beforeStep)
     }
 
     /// Steps if every step accepted the longest true continuation (up to the budget) present in
@@ -369,8 +377,10 @@ extension BenchReplayCommand.Line {
 
 /// Evicts the CPU's caches between benchmark runs by reading a buffer larger than any of them.
 struct CacheFlush {
-    private var buffer = [UInt64](repeating: 1, count: (256 << 20) / 8)  // 256 MiB
+    private var buffer: [UInt64]
     private(set) var checksum: UInt64 = 0
+
+    init(bytes: Int = 256 << 20) { buffer = [UInt64](repeating: 1, count: bytes / 8) }
 
     mutating func run() {
         var sum: UInt64 = 0
