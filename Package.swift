@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "CRetraceSupport"),
 
         // Pure shared vocabulary: token ids, tokenizer protocol, fingerprints. No I/O.
-        .target(name: "RetraceCore", swiftSettings: swiftSettings),
+        .target(name: "RetraceCore", dependencies: ["CRetraceSupport"], swiftSettings: swiftSettings),
         // Safe Swift wrapper over liblmdb.
         .target(name: "RetraceLMDB", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
         // Persistent token index: token store, suffix array, dynamic store, queries.

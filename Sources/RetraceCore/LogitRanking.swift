@@ -1,28 +1,23 @@
-/// The largest entries of a logits row, found sixteen lanes at a time: a verification reads
-/// them at every tree row, so a scalar pass over a 49k-token vocabulary per row is a real share
-/// of a step. Ties go to the lower index, like llama.cpp's greedy sampler. Pure.
-public enum LogitRanking {
-    private typealias Lanes = SIMD16<Float>
+import CRetraceSupport
 
-    /// Index of the largest value (the lowest such index on ties; 0 for an empty row).
+/// The largest entries of a logits row: a verification reads them at every tree row, and a
+/// plain step at its one row, so a slow pass over a 49k-token vocabulary is a real share of a
+/// step. The scans are vectorised C (Swift's generic SIMD types compiled to scalar code with
+/// stack round trips here: 250 µs a row). Ties go to the lower index, like llama.cpp's greedy
+/// sampler. Pure.
+public enum LogitRanking {
+    /// Index of the largest value (the lowest such index on ties; 0 for an empty row or one
+    /// of NaNs only).
     public static func argmax(_ values: UnsafeBufferPointer<Float>) -> Int {
         guard let base = values.baseAddress, values.count > 0 else { return 0 }
         let n = values.count
-        let whole = n - n % Lanes.scalarCount
-        var maxima = Lanes(repeating: -.infinity)
-        var i = 0
-        while i < whole {
-            maxima = pointwiseMax(maxima, UnsafeRawPointer(base + i).loadUnaligned(as: Lanes.self))
-            i += Lanes.scalarCount
-        }
-        var largest = maxima.max()
-        for j in whole..<n where values[j] > largest { largest = values[j] }
-        // The first index holding the maximum (a row of NaNs or -inf only: index 0).
-        return values.firstIndex { $0 == largest } ?? 0
+        let largest = retrace_max_f32(base, n)
+        let i = retrace_first_at_least_f32(base, 0, n, largest)
+        return i < n ? i : 0
     }
 
     /// Indices of the `k` largest values, largest first, ties by lower index (so the first is
-    /// ``argmax(_:)``). One pass: blocks of sixteen under the current k-th value are skipped whole.
+    /// ``argmax(_:)``). One pass: only values above the current k-th are looked at one by one.
     public static func top(_ k: Int, of values: UnsafeBufferPointer<Float>) -> [Int] {
         let n = values.count
         guard k > 1 else { return n > 0 && k == 1 ? [argmax(values)] : [] }
@@ -45,21 +40,10 @@ public enum LogitRanking {
         }
         for i in 0..<seed { insert(i) }
         guard seed == k else { return ids }
-        var threshold = scores[k - 1]
-        var i = seed
-        while i + Lanes.scalarCount <= n {
-            let block = UnsafeRawPointer(base + i).loadUnaligned(as: Lanes.self)
-            if any(block .> Lanes(repeating: threshold)) {
-                for j in i..<(i + Lanes.scalarCount) where values[j] > threshold {
-                    insert(j)
-                    threshold = scores[k - 1]
-                }
-            }
-            i += Lanes.scalarCount
-        }
-        for j in i..<n where values[j] > threshold {
-            insert(j)
-            threshold = scores[k - 1]
+        var i = retrace_first_above_f32(base, seed, n, scores[k - 1])
+        while i < n {
+            insert(i)
+            i = retrace_first_above_f32(base, i + 1, n, scores[k - 1])
         }
         return ids
     }
