@@ -9,7 +9,8 @@ final class PinnedStaticArrays: @unchecked Sendable {
     let snapshot: Snapshot
     let search: SuffixArraySearch
     private let copies: [UnsafeMutableBufferPointer<UInt32>]
-    private var residentRegions: [ResidentRegion] = []
+    /// The huge-page copies the search reads, when resident (kept alive with it).
+    private let residentRegions: [ResidentRegion]
 
     init(snapshot: Snapshot, database: Database, metadata: IndexMetadata, path: String, resident: Bool = false) throws {
         self.snapshot = snapshot
@@ -43,13 +44,13 @@ final class PinnedStaticArrays: @unchecked Sendable {
         self.copies = copies
         guard resident else {
             search = SuffixArraySearch(symbols: symbols, suffixes: suffixes, bucketStarts: buckets)
+            residentRegions = []
             return
         }
         do {
             let symbolRegion = try ResidentRegion(copying: symbols)
-            residentRegions.append(symbolRegion)
             let suffixRegion = try ResidentRegion(copying: suffixes)
-            residentRegions.append(suffixRegion)
+            residentRegions = [symbolRegion, suffixRegion]
             search = SuffixArraySearch(symbols: symbolRegion.words, suffixes: suffixRegion.words, bucketStarts: buckets)
         } catch {
             for c in copies { c.deallocate() }
