@@ -88,8 +88,10 @@ final class ResidentRegion {
               mapped != MAP_FAILED else {
             throw IndexError.invalidArgument("cannot hold the index in memory: mapping \(byteCount) bytes failed (errno \(errno))")
         }
+        #if os(Linux)
         // Advice only: where huge pages are unavailable the copy still works, with small pages.
         _ = madvise(mapped, byteCount, Self.hugePageAdvice)
+        #endif
         if let from = source.baseAddress { mapped.copyMemory(from: from, byteCount: source.count * 4) }
         // Read-only from here on, like the map it copies.
         _ = mprotect(mapped, byteCount, PROT_READ)
@@ -97,7 +99,7 @@ final class ResidentRegion {
         words = UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt32.self), count: source.count)
     }
 
-    /// MADV_HUGEPAGE (Linux).
+    /// MADV_HUGEPAGE (Linux; Glibc does not export the name to Swift).
     private static let hugePageAdvice: Int32 = 14
 
     deinit { munmap(base, byteCount) }

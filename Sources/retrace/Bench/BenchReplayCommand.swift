@@ -176,16 +176,21 @@ struct BenchReplayCommand: AsyncParsableCommand {
         // Latencies are those of a warm service: every page of the index mapped in first.
         let mapped = store?.prefault() ?? 0
         if resident, store != nil {
-            // Huge pages are the kernel's to grant: say how much of the copy got them.
-            let huge = Self.anonymousHugePageBytes()
-            FileHandle.standardError.write(Data(String(format: "resident index: %.0f of %.0f MiB in huge pages\n",
-                                                       Double(huge ?? 0) / 1_048_576, Double(mapped) / 1_048_576).utf8))
+            // Huge pages are the kernel's to grant: say how many this process got (the copy is
+            // all of its memory that asks for them).
+            let huge = Self.anonymousHugePageBytes().map { String(format: "%.0f MiB", Double($0) / 1_048_576) } ?? "unknown"
+            FileHandle.standardError.write(Data(String(format: "resident index: %.0f MiB copied; in huge pages: %@\n",
+                                                       Double(mapped) / 1_048_576, huge).utf8))
         }
         let cost = (try? TargetRuntime.loadCost(modelPath: model.modelPath)) ?? .fallback
         let categoryOrder = all.map(\.category).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
 
         var reports: [Report] = []
         var memory: [Memory] = []
+        var flush = CacheFlush()
+        // Live, each draft follows a decode that streams the model's weights (tens of MB)
+        // through the caches: the same as reading a buffer larger than the last-level cache.
+        var stepFlush = CacheFlush(bytes: cold ? 48 << 20 : 0)
         let fusedSources = try SourceList.parse(sources)
         let settings = RetrievalDrafter.Settings(sources: fusedSources, maxDepth: maxDepth, indexBranches: indexBranches, contextMatches: contextMatches,
                                                  contextNodes: contextNodes, minimumScore: minimumScore, agreement: agreement)
@@ -209,10 +214,6 @@ struct BenchReplayCommand: AsyncParsableCommand {
             // flushed in between, so none finds the index rows it reads still cached from
             // another drafter's identical queries.
             var perTrace = [[Line]](repeating: [], count: all.count)
-            var flush = CacheFlush()
-            // Live, each draft follows a decode that streams the model's weights (tens of MB)
-            // through the caches: the same as reading a buffer larger than the last-level cache.
-            var stepFlush = CacheFlush(bytes: cold ? 48 << 20 : 0)
             for i in configurations.indices {
                 flush.run()
                 for (t, trace) in all.enumerated() {
