@@ -25,35 +25,41 @@ struct ContinuationRanker<Rows: ContinuationRows> {
     var sampleCount = 32
     var maxRowReads = 768
 
+    /// A run of rows sharing a continuation of `length` symbols. Its symbols are not stored:
+    /// they are those of any of its rows. Runs in the heap never overlap, and rows are sorted
+    /// by their suffixes, so among runs of equal count the one with the lower rows has the
+    /// lexicographically smaller continuation (a continuation that ends at a document's end
+    /// sorts before any longer one it starts).
     private struct Candidate: Comparable {
         var count: Int
-        var path: [UInt32]  // symbols
+        var length: Int
         var rows: Range<Int>
         var isLeaf: Bool
 
         static func < (a: Candidate, b: Candidate) -> Bool {
-            a.count != b.count ? a.count < b.count : b.path.lexicographicallyPrecedes(a.path)
+            a.count != b.count ? a.count < b.count : b.rows.lowerBound < a.rows.lowerBound
         }
-        static func == (a: Candidate, b: Candidate) -> Bool { a.count == b.count && a.path == b.path }
+        static func == (a: Candidate, b: Candidate) -> Bool { a.count == b.count && a.rows.lowerBound == b.rows.lowerBound }
     }
 
     /// Top continuations (as token ids, decoded from symbols) of the match occupying `range`.
     func rank(_ range: Range<Int>) -> [Continuation] {
         guard top > 0, maxLength > 0, !range.isEmpty else { return [] }
         var heap = Heap<Candidate>()
-        heap.insert(Candidate(count: range.count, path: [], rows: range, isLeaf: false))
+        heap.insert(Candidate(count: range.count, length: 0, rows: range, isLeaf: false))
         var results: [Continuation] = []
+        results.reserveCapacity(top)
         var reads = 0
         while results.count < top, let best = heap.popMax() {
-            if best.isLeaf || best.path.count == maxLength || reads >= maxRowReads {
+            if best.isLeaf || best.length == maxLength || reads >= maxRowReads {
                 // A match followed at once by a document's end continues with nothing.
-                if best.path.isEmpty { continue }
-                results.append(Continuation(tokens: best.path.map { $0 &- 1 }, count: best.count))
+                if best.length == 0 { continue }
+                results.append(Continuation(tokens: tokens(row: best.rows.lowerBound, length: best.length), count: best.count))
                 continue
             }
             if best.rows.count <= exactScanLimit {
                 reads += best.rows.count
-                scanLeaves(best.rows, from: best.path, into: &heap)
+                scanLeaves(best.rows, from: best.length, into: &heap)
             } else {
                 reads += expand(best, into: &heap)
             }
@@ -61,36 +67,38 @@ struct ContinuationRanker<Rows: ContinuationRows> {
         return results
     }
 
-    /// Pushes every distinct continuation of the rows (all sharing `path`) as a leaf. Rows are
-    /// compared in place; a run's tokens are read once, when it is pushed.
-    private func scanLeaves(_ range: Range<Int>, from path: [UInt32], into heap: inout Heap<Candidate>) {
-        func sameContinuation(_ a: Int, _ b: Int) -> Bool {
-            var depth = path.count
-            while depth < maxLength {
-                let x = rows.symbol(row: a, depth: depth)
-                if x != rows.symbol(row: b, depth: depth) { return false }
-                if x == 0 { return true }
-                depth += 1
+    /// Pushes every distinct continuation of the rows (all sharing their first `depth`
+    /// symbols) as a leaf. Rows are compared in place.
+    private func scanLeaves(_ range: Range<Int>, from depth: Int, into heap: inout Heap<Candidate>) {
+        /// Length of the continuation row `a` shares with `b`, or nil where they differ.
+        func sharedLength(_ a: Int, _ b: Int) -> Int? {
+            var d = depth
+            while d < maxLength {
+                let x = rows.symbol(row: a, depth: d)
+                if x != rows.symbol(row: b, depth: d) { return nil }
+                if x == 0 { return d }
+                d += 1
             }
-            return true
+            return d
         }
         var runStart = range.lowerBound
-        for row in range.dropFirst() where !sameContinuation(runStart, row) {
-            heap.insert(Candidate(count: row - runStart, path: read(row: runStart, from: path), rows: runStart..<row, isLeaf: true))
-            runStart = row
+        var runLength = 0
+        for row in range {
+            if row == runStart {
+                runLength = sharedLength(row, row) ?? 0
+            } else if sharedLength(runStart, row) == nil {
+                heap.insert(Candidate(count: row - runStart, length: runLength, rows: runStart..<row, isLeaf: true))
+                runStart = row
+                runLength = sharedLength(row, row) ?? 0
+            }
         }
-        heap.insert(Candidate(count: range.upperBound - runStart, path: read(row: runStart, from: path),
-                              rows: runStart..<range.upperBound, isLeaf: true))
+        heap.insert(Candidate(count: range.upperBound - runStart, length: runLength, rows: runStart..<range.upperBound,
+                              isLeaf: true))
     }
 
-    private func read(row: Int, from path: [UInt32]) -> [UInt32] {
-        var out = path
-        while out.count < maxLength {
-            let s = rows.symbol(row: row, depth: out.count)
-            if s == 0 { break }
-            out.append(s)
-        }
-        return out
+    /// The first `length` symbols after the match in row `row`, as token ids.
+    private func tokens(row: Int, length: Int) -> [UInt32] {
+        (0..<length).map { rows.symbol(row: row, depth: $0) &- 1 }
     }
 
     /// Splits a large run by the symbol at its next depth. Rows are sorted by that symbol,
@@ -100,7 +108,7 @@ struct ContinuationRanker<Rows: ContinuationRows> {
     /// Returns the number of rows it read.
     private func expand(_ node: Candidate, into heap: inout Heap<Candidate>) -> Int {
         var reads = sampleCount
-        let depth = node.path.count
+        let depth = node.length
         let range = node.rows
         let n = range.count
         let rows = (0..<sampleCount).map { range.lowerBound + (n * $0) / sampleCount }
@@ -143,11 +151,8 @@ struct ContinuationRanker<Rows: ContinuationRows> {
         for (g, group) in kept.enumerated() {
             let symbol = symbols[group.first]
             let start = searches[2 * g].lo, end = searches[2 * g + 1].lo
-            if symbol == 0 {
-                heap.insert(Candidate(count: end - start, path: node.path, rows: start..<end, isLeaf: true))
-            } else {
-                heap.insert(Candidate(count: end - start, path: node.path + [symbol], rows: start..<end, isLeaf: false))
-            }
+            heap.insert(Candidate(count: end - start, length: symbol == 0 ? depth : depth + 1, rows: start..<end,
+                                  isLeaf: symbol == 0))
         }
         return reads
     }
