@@ -91,7 +91,8 @@ public final class IndexBuilder {
         let alphabet = tokenizer.vocabularySize + 1
         var report = BuildReport(tokens: tokenCount, documents: documentCount)
 
-        let mapSize = 8 * n + 4 * (alphabet + 2) + (n / 8) + (64 << 20)
+        // Symbols, suffixes, buckets, at most one pair entry (8 bytes) per symbol, slack.
+        let mapSize = 16 * n + 8 * (alphabet + 2) + (n / 8) + (64 << 20)
         let env = try Environment(path: staging, options: .init(maxDatabases: 8, mapSize: mapSize))
         var metadata = IndexMetadata(
             formatVersion: IndexFormat.version, state: .building, tokenizer: tokenizer, tokenCount: tokenCount,
@@ -142,10 +143,12 @@ public final class IndexBuilder {
                 throw IndexError.corrupt(path: staging, reason: "symbols vanished during the build")
             }
             let symbols = raw.bindMemory(to: UInt32.self)
+            var pairs: (starts: [UInt32], entries: [UInt32]) = ([], [])
             try txn.putReserving(store, key: Array(IndexFormat.suffixesKey.utf8), count: (n + 1) * 4) { out in
                 let suffixes = out.bindMemory(to: Int32.self)
                 SuffixArrayBuilder.build(symbols: symbols, alphabetSize: alphabet, into: suffixes)
                 metadata.suffixArrayChecksum = Checksum.of(UnsafeRawBufferPointer(out))
+                pairs = SymbolPairTable.build(symbols: symbols, suffixes: UnsafeBufferPointer(suffixes), alphabetSize: alphabet)
             }
             report.suffixArraySeconds = (clock.now - start).seconds
             progress(.writing)
@@ -158,6 +161,8 @@ public final class IndexBuilder {
             }
             buckets[alphabet] = row
             try buckets.withUnsafeBytes { try txn.put(store, key: Array(IndexFormat.bucketsKey.utf8), value: $0) }
+            try pairs.starts.withUnsafeBytes { try txn.put(store, key: Array(IndexFormat.pairStartsKey.utf8), value: $0) }
+            try pairs.entries.withUnsafeBytes { try txn.put(store, key: Array(IndexFormat.pairsKey.utf8), value: $0) }
             metadata.state = .complete
             try txn.put(meta, key: metadataKey, value: try StoredJSON.encode(metadata))
         }

@@ -8,7 +8,9 @@ enum IndexFormat {
 
     /// `metadata` (JSON ``IndexMetadata``) and the dynamic store's counters.
     static let metaDatabase = "meta"
-    /// `symbols`, `suffixes` and `buckets`: contiguous little-endian UInt32 arrays.
+    /// `symbols`, `suffixes`, `buckets`, `pairStarts` and `pairs`: contiguous little-endian
+    /// UInt32 arrays (the two pair arrays are a ``SymbolPairTable``; indexes built before it
+    /// have none and are searched without).
     static let staticDatabase = "static"
     /// Past generations: big-endian UInt32 document id → little-endian UInt32 token ids.
     static let dynamicDocumentsDatabase = "dynamic.documents"
@@ -27,6 +29,8 @@ enum IndexFormat {
     static let symbolsKey = "symbols"
     static let suffixesKey = "suffixes"
     static let bucketsKey = "buckets"
+    static let pairStartsKey = "pairStarts"
+    static let pairsKey = "pairs"
 
     /// Map size every index is opened with: address space only (the file grows as data
     /// does), large enough that the map never has to move under pinned static arrays.

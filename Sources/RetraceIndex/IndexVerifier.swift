@@ -72,6 +72,30 @@ extension TokenIndex {
         if badBuckets > 0 { problem("\(badBuckets) symbol buckets point at the wrong rows") }
         report.checks.append("symbol bucket starts")
 
+        if !s.pairs.isEmpty {
+            let pairs = s.pairs
+            var badPairs = 0
+            let firsts = full ? Array(0..<(pairs.starts.count - 1))
+                : Array(stride(from: 0, to: pairs.starts.count - 1, by: max(1, (pairs.starts.count - 1) / 4096)))
+            for c in firsts {
+                let bucket = Int(s.bucketStarts[c])..<Int(s.bucketStarts[c + 1])
+                let lo = Int(pairs.starts[c]), hi = Int(pairs.starts[c + 1])
+                guard lo <= hi, hi <= pairs.count, bucket.lowerBound <= bucket.upperBound else { badPairs += 1; continue }
+                if (lo == hi) != bucket.isEmpty || (lo < hi && Int(pairs.entries[2 * lo + 1]) != bucket.lowerBound) {
+                    badPairs += 1
+                    continue
+                }
+                for e in lo..<hi {
+                    let row = Int(pairs.entries[2 * e + 1])
+                    guard bucket.contains(row) else { badPairs += 1; break }
+                    let p = s.position(ofRow: row)
+                    if s.symbol(at: p) != UInt32(c) || s.symbol(at: p + 1) != pairs.entries[2 * e] { badPairs += 1; break }
+                }
+            }
+            if badPairs > 0 { problem("\(badPairs) symbol pair entries point at the wrong rows") }
+            report.checks.append("symbol pair starts (\(pairs.count) pairs)")
+        }
+
         let (documents, tokens) = try dynamicStatistics()
         let stored = try environment.read { txn in try txn.count(dynamic.documents) }
         if stored != documents { problem("dynamic store holds \(stored) documents, its counter says \(documents)") }

@@ -15,13 +15,15 @@ final class PinnedStaticArrays: @unchecked Sendable {
     init(snapshot: Snapshot, database: Database, metadata: IndexMetadata, path: String, resident: Bool = false) throws {
         self.snapshot = snapshot
         var copies: [UnsafeMutableBufferPointer<UInt32>] = []
-        func pin(_ key: String, count: Int) throws -> UnsafeBufferPointer<UInt32> {
+        func pin(_ key: String, count: Int?) throws -> UnsafeBufferPointer<UInt32> {
             guard let raw = try snapshot.pinnedValue(database, key: Array(key.utf8)) else {
                 throw IndexError.corrupt(path: path, reason: "missing \(key)")
             }
+            let count = count ?? raw.count / 4
             guard raw.count == count * 4 else {
                 throw IndexError.corrupt(path: path, reason: "\(key) holds \(raw.count) bytes, expected \(count * 4)")
             }
+            if count == 0 { return UnsafeBufferPointer(start: nil, count: 0) }
             if Int(bitPattern: raw.baseAddress) % 4 == 0 { return raw.bindMemory(to: UInt32.self) }
             let copy = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: count)
             UnsafeMutableRawBufferPointer(copy).copyMemory(from: raw)
@@ -30,6 +32,7 @@ final class PinnedStaticArrays: @unchecked Sendable {
         }
         let n = metadata.symbolCount
         let symbols: UnsafeBufferPointer<UInt32>, suffixes: UnsafeBufferPointer<UInt32>, buckets: UnsafeBufferPointer<UInt32>
+        let pairs: SymbolPairTable
         do {
             symbols = try pin(IndexFormat.symbolsKey, count: n)
             suffixes = try pin(IndexFormat.suffixesKey, count: n + 1)
@@ -37,13 +40,23 @@ final class PinnedStaticArrays: @unchecked Sendable {
             guard suffixes.first == UInt32(n), buckets.last == UInt32(n + 1) else {
                 throw IndexError.corrupt(path: path, reason: "suffix array header does not match the token count")
             }
+            if try snapshot.pinnedValue(database, key: Array(IndexFormat.pairStartsKey.utf8)) == nil {
+                pairs = .empty
+            } else {
+                let starts = try pin(IndexFormat.pairStartsKey, count: metadata.tokenizer.vocabularySize + 2)
+                let entries = try pin(IndexFormat.pairsKey, count: nil)
+                guard entries.count % 2 == 0, starts.last.map({ Int($0) == entries.count / 2 }) == true else {
+                    throw IndexError.corrupt(path: path, reason: "the symbol pair table does not match its entries")
+                }
+                pairs = SymbolPairTable(starts: starts, entries: entries)
+            }
         } catch {
             for c in copies { c.deallocate() }
             throw error
         }
         self.copies = copies
         guard resident else {
-            search = SuffixArraySearch(symbols: symbols, suffixes: suffixes, bucketStarts: buckets)
+            search = SuffixArraySearch(symbols: symbols, suffixes: suffixes, bucketStarts: buckets, pairs: pairs)
             residentRegions = []
             return
         }
@@ -51,7 +64,8 @@ final class PinnedStaticArrays: @unchecked Sendable {
             let symbolRegion = try ResidentRegion(copying: symbols)
             let suffixRegion = try ResidentRegion(copying: suffixes)
             residentRegions = [symbolRegion, suffixRegion]
-            search = SuffixArraySearch(symbols: symbolRegion.words, suffixes: suffixRegion.words, bucketStarts: buckets)
+            search = SuffixArraySearch(symbols: symbolRegion.words, suffixes: suffixRegion.words, bucketStarts: buckets,
+                                       pairs: pairs)
         } catch {
             for c in copies { c.deallocate() }
             throw error

@@ -11,12 +11,16 @@ public struct SuffixArraySearch: @unchecked Sendable {
     /// For each symbol `c`, the first suffix-array row starting with `c`; `alphabetSize + 1`
     /// entries. Narrows every search by its first symbol. Empty when absent.
     public let bucketStarts: UnsafeBufferPointer<UInt32>
+    /// Where each pair of leading symbols starts: narrows a search by its first two symbols
+    /// (within the bucket). Empty when absent.
+    public let pairs: SymbolPairTable
 
     public init(symbols: UnsafeBufferPointer<UInt32>, suffixes: UnsafeBufferPointer<UInt32>,
-                bucketStarts: UnsafeBufferPointer<UInt32>) {
+                bucketStarts: UnsafeBufferPointer<UInt32>, pairs: SymbolPairTable = .empty) {
         self.symbols = symbols
         self.suffixes = suffixes
         self.bucketStarts = bucketStarts
+        self.pairs = pairs
     }
 
     /// All rows, sentinel excluded.
@@ -46,6 +50,10 @@ public struct SuffixArraySearch: @unchecked Sendable {
             hi = min(max(Int(bucketStarts[c + 1]), lo), suffixes.count)
             // The bucket is the answer for one symbol.
             if lo >= hi || pattern.count == 1 { return lo..<hi }
+            if let pair = pairs.rows(first: first, second: pattern[1], bucket: lo..<hi) {
+                if pair.isEmpty || pattern.count == 2 { return pair }
+                return narrow(pair, depth: 2, by: UnsafeBufferPointer(rebasing: pattern[2...]))
+            }
         }
         return narrow(lo..<hi, depth: 0, by: pattern)
     }

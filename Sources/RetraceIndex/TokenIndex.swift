@@ -24,6 +24,10 @@ public final class TokenIndex: Sendable {
     let pinned: PinnedStaticArrays
     var search: SuffixArraySearch { pinned.search }
 
+    /// Distinct pairs of leading symbols in the static store's pair table, or nil for an index
+    /// built before pair tables (searched without one: correct, slower on large indexes).
+    public var symbolPairCount: Int? { search.pairs.isEmpty ? nil : search.pairs.count }
+
     /// Maps every page of the static arrays in now (reading the file where it is not cached),
     /// as a long-running service has them after a while: later queries then take no page
     /// faults. Returns the bytes covered. For services and latency benchmarks; queries work
