@@ -143,13 +143,11 @@ public final class LlamaContext {
         _ = llama_memory_seq_rm(memory, sequence, llama_pos(start ?? -1), -1)
     }
 
-    /// Makes sequence `destination` share `source`'s cached cells.
-    public func copySequence(_ source: Int32, to destination: Int32) {
-        llama_memory_seq_cp(memory, source, destination, -1, -1)
+    /// Makes sequence `destination` share `source`'s cached cells (those at `positions`, or all).
+    public func copySequence(_ source: Int32, to destination: Int32, positions: Range<Int>? = nil) {
+        llama_memory_seq_cp(memory, source, destination, llama_pos(positions?.lowerBound ?? -1),
+                            llama_pos(positions?.upperBound ?? -1))
     }
-
-    /// Drops every cell that is not in `sequence`.
-    public func keepOnly(_ sequence: Int32) { llama_memory_seq_keep(memory, sequence) }
 
     /// Highest cached position of `sequence`, or -1 when it is empty.
     public func lastPosition(of sequence: Int32) -> Int {

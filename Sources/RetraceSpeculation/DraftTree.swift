@@ -123,20 +123,30 @@ public struct DraftTree: Sendable, Equatable {
     }
 
     /// The `limit` best nodes by score (a parent always scores at least as high as its child,
-    /// and wins ties), as a new tree: the closure under parents is kept.
-    public func pruned(to limit: Int) -> DraftTree {
-        guard limit < count else { return self }
+    /// and wins ties), as a new tree: the closure under parents is kept. With `maxLeaves`, a
+    /// node that would make one leaf too many is passed over (with its subtree); pruning the
+    /// result further never adds leaves.
+    public func pruned(to limit: Int, maxLeaves: Int = .max) -> DraftTree {
+        guard limit < count || maxLeaves < count else { return self }
         // Best first from the root: since no child outranks its parent, this takes the same
         // nodes as sorting all of them, with no sort and no hashing.
         var keep = [Bool](repeating: false, count: count)
+        var keptChildren = [Int](repeating: 0, count: count)
         var frontier = children(of: -1)
         var kept = 0
+        var leafCount = 0
         while kept < limit, !frontier.isEmpty {
             var best = 0
             for i in frontier.indices.dropFirst() where ranksBefore(frontier[i], frontier[best]) { best = i }
             let node = frontier[best]
             frontier.swapAt(best, frontier.count - 1)
             frontier.removeLast()
+            // A first child takes its parent's place as a leaf; any other node adds one.
+            let parent = parents[node]
+            let addsLeaf = parent < 0 || keptChildren[parent] > 0
+            if addsLeaf && leafCount >= maxLeaves { continue }
+            if addsLeaf { leafCount += 1 }
+            if parent >= 0 { keptChildren[parent] += 1 }
             keep[node] = true
             kept += 1
             var c = firstChild[node]
@@ -145,7 +155,7 @@ public struct DraftTree: Sendable, Equatable {
                 c = nextSibling[c]
             }
         }
-        var out = DraftTree(capacity: limit)
+        var out = DraftTree(capacity: min(limit, count))
         var map = [Int](repeating: -1, count: count)
         for node in 0..<count where keep[node] {
             let parent = parents[node]

@@ -8,18 +8,22 @@ public struct TreeSizer: Sendable {
     /// How much better than a plain step a tree must promise to be drafted at all: covers
     /// drafting, per-node argmax and estimation error, so drafting never makes things slower.
     public var minimumGain: Double
+    /// Most leaves of a tree considered. Each leaf is a KV-cache sequence of the verifier, and
+    /// every committed token is cached in all of them (see ``SpeculativeGenerator``).
+    public var maxLeaves: Int
 
-    public init(cost: CostModel, maxNodes: Int = 48, minimumGain: Double = 1.15) {
+    public init(cost: CostModel, maxNodes: Int = 48, minimumGain: Double = 1.15, maxLeaves: Int = 8) {
         self.cost = ObservedCost(calibrated: cost)
         self.maxNodes = maxNodes
         self.minimumGain = minimumGain
+        self.maxLeaves = maxLeaves
     }
 
     /// The pruned tree to verify, given `pending` tokens that must be decoded anyway in the
     /// same batch (the tokens committed by the last step) at context length `context`.
     public func size(_ tree: DraftTree, pending: Int, context: Int) -> DraftTree {
         guard !tree.isEmpty else { return tree }
-        let candidate = tree.pruned(to: maxNodes)
+        let candidate = tree.pruned(to: maxNodes, maxLeaves: maxLeaves)
         let scores = candidate.scores.sorted(by: >)
         // A plain step decodes the pending tokens alone and yields one token.
         var bestNodes = 0

@@ -65,12 +65,19 @@ import RetraceTestSupport
                 tree.insert(path: path, scores: scores, source: DraftSources(.context))
             }
             let limit = Int.random(in: 0...tree.count, using: &rng)
-            // The reference: every node ranked by score, then depth, then index; parents first.
+            let maxLeaves = Bool.random(using: &rng) ? Int.random(in: 1...5, using: &rng) : Int.max
+            // The reference: every node ranked by score, then depth, then index; parents first;
+            // a node that would make one leaf too many is passed over, and so is its subtree.
             let order = (0..<tree.count).sorted {
                 (tree.scores[$0], -tree.depths[$0], -$0) > (tree.scores[$1], -tree.depths[$1], -$1)
             }
             var keep = Set<Int>()
+            var leaves = 0
             for node in order where keep.count < limit && (tree.parents[node] < 0 || keep.contains(tree.parents[node])) {
+                let parent = tree.parents[node]
+                let addsLeaf = parent < 0 || keep.contains { tree.parents[$0] == parent }
+                if addsLeaf && leaves == maxLeaves { continue }
+                if addsLeaf { leaves += 1 }
                 keep.insert(node)
             }
             var want = DraftTree()
@@ -79,7 +86,9 @@ import RetraceTestSupport
                 map[node] = want.add(tree.tokens[node], under: map[tree.parents[node]]!, score: tree.scores[node],
                                      source: tree.sources[node])
             }
-            #expect(tree.pruned(to: limit) == want)
+            let pruned = tree.pruned(to: limit, maxLeaves: maxLeaves)
+            #expect(pruned == want)
+            #expect(pruned.leaves.count <= maxLeaves)
         }
     }
 
