@@ -78,16 +78,18 @@ extension TokenIndex {
             let firsts = full ? Array(0..<(pairs.starts.count - 1))
                 : Array(stride(from: 0, to: pairs.starts.count - 1, by: max(1, (pairs.starts.count - 1) / 4096)))
             for c in firsts {
-                let bucket = Int(s.bucketStarts[c])..<Int(s.bucketStarts[c + 1])
+                let bucketStart = Int(s.bucketStarts[c]), bucketEnd = Int(s.bucketStarts[c + 1])
                 let lo = Int(pairs.starts[c]), hi = Int(pairs.starts[c + 1])
-                guard lo <= hi, hi <= pairs.count, bucket.lowerBound <= bucket.upperBound else { badPairs += 1; continue }
+                // Checked before any range is formed: a damaged table must not crash the check.
+                guard lo <= hi, hi <= pairs.count, bucketStart <= bucketEnd else { badPairs += 1; continue }
+                let bucket = bucketStart..<bucketEnd
                 if (lo == hi) != bucket.isEmpty || (lo < hi && Int(pairs.entries[2 * lo + 1]) != bucket.lowerBound) {
                     badPairs += 1
                     continue
                 }
                 for e in lo..<hi {
                     let row = Int(pairs.entries[2 * e + 1])
-                    guard bucket.contains(row) else { badPairs += 1; break }
+                    guard bucket.contains(row), row < s.suffixes.count else { badPairs += 1; break }
                     let p = s.position(ofRow: row)
                     if s.symbol(at: p) != UInt32(c) || s.symbol(at: p + 1) != pairs.entries[2 * e] { badPairs += 1; break }
                 }
