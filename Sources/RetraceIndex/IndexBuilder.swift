@@ -153,13 +153,7 @@ public final class IndexBuilder {
             report.suffixArraySeconds = (clock.now - start).seconds
             progress(.writing)
             writeStart = clock.now
-            var buckets = [UInt32](repeating: 0, count: alphabet + 1)
-            var row: UInt32 = 1
-            for c in 0..<alphabet {
-                buckets[c] = row
-                row += counts[c]
-            }
-            buckets[alphabet] = row
+            let buckets = IndexFormat.runStarts(lengths: counts, from: 1)
             try buckets.withUnsafeBytes { try txn.put(store, key: Array(IndexFormat.bucketsKey.utf8), value: $0) }
             try pairs.starts.withUnsafeBytes { try txn.put(store, key: Array(IndexFormat.pairStartsKey.utf8), value: $0) }
             try pairs.entries.withUnsafeBytes { try txn.put(store, key: Array(IndexFormat.pairsKey.utf8), value: $0) }

@@ -43,6 +43,20 @@ enum IndexFormat {
     /// Largest static store: suffix positions are 32-bit.
     static let maxSymbols = Int(Int32.max) - 2
 
+    /// Where each of consecutive runs starts, given their lengths and the first run's start,
+    /// then where the last one ends: `lengths.count + 1` entries (the bucket and pair tables).
+    static func runStarts(lengths: [UInt32], from first: UInt32) -> [UInt32] {
+        var starts: [UInt32] = []
+        starts.reserveCapacity(lengths.count + 1)
+        var next = first
+        for length in lengths {
+            starts.append(next)
+            next += length
+        }
+        starts.append(next)
+        return starts
+    }
+
     static func bigEndian(_ value: UInt32) -> [UInt8] {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
     }

@@ -51,7 +51,7 @@ public struct SymbolPairTable: @unchecked Sendable {
     public static func build(symbols: UnsafeBufferPointer<UInt32>, suffixes: UnsafeBufferPointer<Int32>,
                              alphabetSize: Int) -> (starts: [UInt32], entries: [UInt32]) {
         var entries: [UInt32] = []
-        var firstCounts = [UInt32](repeating: 0, count: alphabetSize + 1)
+        var firstCounts = [UInt32](repeating: 0, count: alphabetSize)
         let n = symbols.count
         var previous: (UInt32, UInt32)?
         let lookahead = 32
@@ -69,13 +69,6 @@ public struct SymbolPairTable: @unchecked Sendable {
             entries.append(UInt32(row))
             firstCounts[Int(pair.0)] += 1
         }
-        var starts = [UInt32](repeating: 0, count: alphabetSize + 1)
-        var total: UInt32 = 0
-        for c in 0..<alphabetSize {
-            starts[c] = total
-            total += firstCounts[c]
-        }
-        starts[alphabetSize] = total
-        return (starts, entries)
+        return (IndexFormat.runStarts(lengths: firstCounts, from: 0), entries)
     }
 }

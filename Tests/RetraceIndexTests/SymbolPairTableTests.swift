@@ -16,14 +16,7 @@ private struct SearchFixture {
         suffixes = sa.map { UInt32($0) }
         var counts = [UInt32](repeating: 0, count: alphabet)
         for s in symbols { counts[Int(s)] += 1 }
-        var buckets = [UInt32](repeating: 0, count: alphabet + 1)
-        var row: UInt32 = 1
-        for c in 0..<alphabet {
-            buckets[c] = row
-            row += counts[c]
-        }
-        buckets[alphabet] = row
-        self.buckets = buckets
+        buckets = IndexFormat.runStarts(lengths: counts, from: 1)
         (starts, entries) = symbols.withUnsafeBufferPointer { text in
             sa.withUnsafeBufferPointer { SymbolPairTable.build(symbols: text, suffixes: $0, alphabetSize: alphabet) }
         }
