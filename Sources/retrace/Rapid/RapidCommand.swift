@@ -125,7 +125,7 @@ struct RapidCommand: AsyncParsableCommand {
         let statistics = try StatsStore(path: stats ?? Defaults.statsPath)
         let writer = statistics.makeWriter()
         defer { writer.close() }
-        if !FileManager.default.fileExists(atPath: out) { FileManager.default.createFile(atPath: out, contents: nil) }
+        if !FileManager.default.fileExists(atPath: out) { _ = FileManager.default.createFile(atPath: out, contents: nil) }
         guard let output = FileHandle(forWritingAtPath: out) else { throw CLIError("cannot write \(out)") }
         try output.seekToEnd()
         defer { try? output.close() }
