@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import RetraceCore
+import RetraceLMDB
 import RetraceTestSupport
 @testable import RetraceIndex
 
@@ -106,6 +107,34 @@ func repetitiveDocuments(count: Int, seed: UInt64, alphabet: UInt32 = 6, base: U
             let end = Int.random(in: 1...d.count, using: &rng)
             let context = Array(d[max(0, end - 12)..<end])
             #expect(try resident.query(context: context) == (try mapped.query(context: context)))
+        }
+    }
+
+    @Test func anIndexWithoutAPairTableIsReadAndAnswersTheSame() throws {
+        let dir = TemporaryDirectory()
+        let docs = repetitiveDocuments(count: 200, seed: 43)
+        let withPairs = try buildIndex(docs, at: dir.file("p"))
+        #expect(withPairs.symbolPairCount ?? 0 > 0)
+        // An index as built before pair tables: the same, without the two pair arrays.
+        try FileManager.default.copyItem(atPath: dir.file("p"), toPath: dir.file("old"))
+        do {
+            let env = try Environment(path: dir.file("old"), options: .init(maxDatabases: 8, mapSize: IndexFormat.mapSize))
+            let store = try env.openDatabase(IndexFormat.staticDatabase)
+            let deleted = try env.write { txn in
+                [try txn.delete(store, key: Array(IndexFormat.pairStartsKey.utf8)),
+                 try txn.delete(store, key: Array(IndexFormat.pairsKey.utf8))]
+            }
+            #expect(deleted == [true, true])
+        }
+        let old = try TokenIndex(path: dir.file("old"))
+        #expect(old.symbolPairCount == nil)
+        #expect(try old.verify(full: true).isValid)
+        var rng = SeededGenerator(seed: 44)
+        for _ in 0..<150 {
+            let d = docs.randomElement(using: &rng)!
+            let end = Int.random(in: 1...d.count, using: &rng)
+            let context = Array(d[max(0, end - 12)..<end])
+            #expect(try old.query(context: context) == (try withPairs.query(context: context)))
         }
     }
 
