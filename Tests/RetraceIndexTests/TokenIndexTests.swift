@@ -29,6 +29,16 @@ func repetitiveDocuments(count: Int, seed: UInt64, alphabet: UInt32 = 6, base: U
     return docs
 }
 
+/// Contexts of up to 12 tokens ending at random places in the documents.
+func contexts(cutFrom docs: [[UInt32]], count: Int, seed: UInt64) -> [[UInt32]] {
+    var rng = SeededGenerator(seed: seed)
+    return (0..<count).map { _ in
+        let d = docs.randomElement(using: &rng)!
+        let end = Int.random(in: 1...d.count, using: &rng)
+        return Array(d[max(0, end - 12)..<end])
+    }
+}
+
 @Suite struct TokenIndexTests {
     @Test func queriesEqualBruteForce() throws {
         let dir = TemporaryDirectory()
@@ -101,11 +111,7 @@ func repetitiveDocuments(count: Int, seed: UInt64, alphabet: UInt32 = 6, base: U
         let mapped = try buildIndex(docs, at: dir.file("r"))
         let resident = try TokenIndex(path: dir.file("r"), resident: true)
         #expect(resident.prefault() == mapped.prefault())
-        var rng = SeededGenerator(seed: 42)
-        for _ in 0..<100 {
-            let d = docs.randomElement(using: &rng)!
-            let end = Int.random(in: 1...d.count, using: &rng)
-            let context = Array(d[max(0, end - 12)..<end])
+        for context in contexts(cutFrom: docs, count: 100, seed: 42) {
             #expect(try resident.query(context: context) == (try mapped.query(context: context)))
         }
     }
@@ -129,11 +135,7 @@ func repetitiveDocuments(count: Int, seed: UInt64, alphabet: UInt32 = 6, base: U
         let old = try TokenIndex(path: dir.file("old"))
         #expect(old.symbolPairCount == nil)
         #expect(try old.verify(full: true).isValid)
-        var rng = SeededGenerator(seed: 44)
-        for _ in 0..<150 {
-            let d = docs.randomElement(using: &rng)!
-            let end = Int.random(in: 1...d.count, using: &rng)
-            let context = Array(d[max(0, end - 12)..<end])
+        for context in contexts(cutFrom: docs, count: 150, seed: 44) {
             #expect(try old.query(context: context) == (try withPairs.query(context: context)))
         }
     }
