@@ -78,8 +78,8 @@ public final class SpeculativeGenerator {
             var tree = DraftTree()
             if options.speculate {
                 tree = sizer.size(try drafter.draft(), pending: pending.count, context: nPast)
-                let room = options.maxBatch - pending.count
-                if tree.count > room || tree.count > branchLimit { tree = tree.pruned(to: max(0, room), maxLeaves: branchLimit) }
+                // The sizer's own limits are usually tighter; then this returns the tree as it is.
+                tree = tree.pruned(to: max(0, options.maxBatch - pending.count), maxLeaves: branchLimit)
             }
             let draftTime = clock.now - draftStart
 

@@ -108,6 +108,13 @@ public struct DraftTree: Sendable, Equatable {
     /// Replaces the score of `node` (the caller keeps parents scoring at least their children).
     public mutating func setScore(_ score: Double, of node: Int) { scores[node] = score }
 
+    /// Number of leaves (no allocation).
+    var leafCount: Int {
+        var n = 0
+        for c in firstChild where c < 0 { n += 1 }
+        return n
+    }
+
     /// Leaves (nodes without children), in node order.
     public var leaves: [Int] { (0..<count).filter { firstChild[$0] < 0 } }
 
@@ -127,7 +134,7 @@ public struct DraftTree: Sendable, Equatable {
     /// node that would make one leaf too many is passed over (with its subtree); pruning the
     /// result further never adds leaves.
     public func pruned(to limit: Int, maxLeaves: Int = .max) -> DraftTree {
-        guard limit < count || maxLeaves < count else { return self }
+        guard limit < count || (maxLeaves < count && leafCount > maxLeaves) else { return self }
         // Best first from the root: since no child outranks its parent, this takes the same
         // nodes as sorting all of them, with no sort and no hashing.
         var keep = [Bool](repeating: false, count: count)
