@@ -15,10 +15,9 @@ final class PinnedStaticArrays: @unchecked Sendable {
     init(snapshot: Snapshot, database: Database, metadata: IndexMetadata, path: String, resident: Bool = false) throws {
         self.snapshot = snapshot
         var copies: [UnsafeMutableBufferPointer<UInt32>] = []
-        func pin(_ key: String, count: Int?) throws -> UnsafeBufferPointer<UInt32> {
-            guard let raw = try snapshot.pinnedValue(database, key: Array(key.utf8)) else {
-                throw IndexError.corrupt(path: path, reason: "missing \(key)")
-            }
+        /// The array under `key` (`count` words, or as many as it holds); nil when absent.
+        func pinIfPresent(_ key: String, count: Int?) throws -> UnsafeBufferPointer<UInt32>? {
+            guard let raw = try snapshot.pinnedValue(database, key: Array(key.utf8)) else { return nil }
             let count = count ?? raw.count / 4
             guard raw.count == count * 4 else {
                 throw IndexError.corrupt(path: path, reason: "\(key) holds \(raw.count) bytes, expected \(count * 4)")
@@ -30,6 +29,12 @@ final class PinnedStaticArrays: @unchecked Sendable {
             copies.append(copy)
             return UnsafeBufferPointer(copy)
         }
+        func pin(_ key: String, count: Int?) throws -> UnsafeBufferPointer<UInt32> {
+            guard let array = try pinIfPresent(key, count: count) else {
+                throw IndexError.corrupt(path: path, reason: "missing \(key)")
+            }
+            return array
+        }
         let n = metadata.symbolCount
         let symbols: UnsafeBufferPointer<UInt32>, suffixes: UnsafeBufferPointer<UInt32>, buckets: UnsafeBufferPointer<UInt32>
         let pairs: SymbolPairTable
@@ -40,15 +45,15 @@ final class PinnedStaticArrays: @unchecked Sendable {
             guard suffixes.first == UInt32(n), buckets.last == UInt32(n + 1) else {
                 throw IndexError.corrupt(path: path, reason: "suffix array header does not match the token count")
             }
-            if try snapshot.pinnedValue(database, key: Array(IndexFormat.pairStartsKey.utf8)) == nil {
-                pairs = .empty
-            } else {
-                let starts = try pin(IndexFormat.pairStartsKey, count: metadata.tokenizer.vocabularySize + 2)
+            // Indexes built before pair tables have none.
+            if let starts = try pinIfPresent(IndexFormat.pairStartsKey, count: metadata.tokenizer.vocabularySize + 2) {
                 let entries = try pin(IndexFormat.pairsKey, count: nil)
                 guard entries.count % 2 == 0, starts.last.map({ Int($0) == entries.count / 2 }) == true else {
                     throw IndexError.corrupt(path: path, reason: "the symbol pair table does not match its entries")
                 }
                 pairs = SymbolPairTable(starts: starts, entries: entries)
+            } else {
+                pairs = .empty
             }
         } catch {
             for c in copies { c.deallocate() }
