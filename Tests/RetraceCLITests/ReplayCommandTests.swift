@@ -24,13 +24,35 @@ import RetraceTestSupport
         let r = try runRetrace(["bench", "replay", "--traces", dir.file("t.jsonl"), "--index", dir.file("idx"),
                                 "--budget", "4,8", "--past-generations"])
         #expect(r.status == 0, "\(r.output)")
-        for drafter in ["prompt lookup", "context", "index", "fused", "fused, sized", "oracle"] {
+        for drafter in ["prompt lookup", "context", "index", "fused", "fused, sized", "oracle", "oracle, match"] {
             #expect(r.stdout.contains("  \(drafter) "), "missing \(drafter): \(r.stdout)")
         }
         #expect(r.stdout.contains("budget 4 · copy") && r.stdout.contains("budget 8 · all"))
         #expect(r.stdout.contains("past generations"))
         let info = try runRetrace(["index", "info", dir.file("idx")])
         #expect(info.stdout.contains("dynamic     0 tokens"), "the replay must not write into the index: \(info.stdout)")
+    }
+
+    /// The oracle takes any stored span of the true continuation; the matching oracle only one
+    /// that follows an occurrence of the last committed token. Trace "a": the oracle copies the
+    /// phrase (plus the bonus 7), then the phrase again: 2 steps. The matching oracle finds
+    /// nothing after the prompt's last token 3 or after 7 (one token each), and copies after
+    /// 500 twice: 4 steps.
+    @Test func theMatchingOracleOnlyContinuesMatches() throws {
+        let dir = TemporaryDirectory()
+        try writeTraces(at: dir.file("t.jsonl"))
+        let r = try runRetrace(["bench", "replay", "--traces", dir.file("t.jsonl"), "--index", "none", "--budget", "16",
+                                "--categories", "copy", "--json"])
+        #expect(r.status == 0, "\(r.output)")
+        struct Report: Decodable { struct Line: Decodable { var drafter: String; var steps: Int; var tokens: Int }; var lines: [Line] }
+        struct Full: Decodable { var reports: [Report] }
+        let lines = try JSONDecoder().decode(Full.self, from: Data(r.stdout.utf8)).reports[0].lines
+        let steps = Dictionary(uniqueKeysWithValues: lines.map { ($0.drafter, $0.steps) })
+        // Trace "b": the oracle takes 9 alone, then the phrase and a bonus 500, then the rest:
+        // 3 steps; the matching oracle takes 9 and 500 alone (nothing follows the prompt's last
+        // 505 or the new 9), then copies after 500 twice: 4 steps.
+        #expect(steps["oracle"] == 2 + 3, "\(lines)")
+        #expect(steps["oracle, match"] == 4 + 4, "\(lines)")
     }
 
     @Test func badTraceFilesGetClearErrors() throws {

@@ -15,8 +15,10 @@ struct BenchReplayCommand: AsyncParsableCommand {
         Each step drafts a tree from the true history; the accepted length is the longest tree \
         path equal to the true continuation, plus one, and the drafter learns exactly what it \
         would learn live. Per category and budget it reports prompt lookup (last 3/2/1 tokens, \
-        next `budget` tokens), each source alone, the fused drafter, the oracle (the longest true \
-        continuation present in the live context or the index), and the fused drafter sized by \
+        next `budget` tokens), each source alone, the fused drafter, two oracles (the longest true \
+        continuation present in the live context or the index; and the longest one present right \
+        after an occurrence of the last committed token, the most a drafter continuing a match can \
+        accept, whichever of the occurrences it picks), and the fused drafter sized by \
         the cost curve of `retrace calibrate`, with the speedup over plain decoding that curve predicts.
         """)
 
@@ -227,7 +229,8 @@ struct BenchReplayCommand: AsyncParsableCommand {
             var lines: [String: [Line]] = [:]
             for (t, trace) in all.enumerated() {
                 var row = perTrace[t]
-                row.append(try oracle(trace, budget: budget, store: store))
+                row.append(try oracle(trace, budget: budget, store: store, afterLastToken: false))
+                row.append(try oracle(trace, budget: budget, store: store, afterLastToken: true))
                 if lines[trace.category] == nil { lines[trace.category] = row } else {
                     for i in row.indices { lines[trace.category]![i].merge(row[i]) }
                 }
@@ -325,17 +328,30 @@ struct BenchReplayCommand: AsyncParsableCommand {
     }
 
     /// Steps if every step accepted the longest true continuation (up to the budget) present in
-    /// the live context or the index.
-    private func oracle(_ trace: ReplayTrace, budget: Int, store: TokenIndex?) throws -> Line {
-        var line = Line(drafter: "oracle")
+    /// the live context or the index; with `afterLastToken`, only continuations that follow an
+    /// occurrence of the last committed token count (what a drafter extending a match of at
+    /// least one token could reach with a perfect choice among all occurrences).
+    private func oracle(_ trace: ReplayTrace, budget: Int, store: TokenIndex?, afterLastToken: Bool) throws -> Line {
+        var line = Line(drafter: afterLastToken ? "oracle, match" : "oracle")
         let truth = trace.outputTokens
         var history = trace.promptTokens
         var done = 0
         while done < truth.count {
-            let future = truth[done...]
-            var best = TraceReplay.longestPrefix(of: future, in: history, limit: budget)
-            if let store, best < budget { best = max(best, try store.longestStoredPrefix(of: future, maxLength: budget)) }
-            let step = min(best + 1, future.count)
+            var best: Int
+            if afterLastToken, let last = history.last {
+                // The last token and the future together, less the last token itself; its own
+                // occurrence at the end of the history is followed by nothing.
+                let anchored = [last] + truth[done...].prefix(budget)
+                best = max(0, TraceReplay.longestPrefix(of: anchored[...], in: history, limit: budget + 1) - 1)
+                if let store, best < budget {
+                    best = max(best, try store.longestStoredPrefix(of: anchored[...], maxLength: budget + 1) - 1)
+                }
+            } else {
+                let future = truth[done...]
+                best = TraceReplay.longestPrefix(of: future, in: history, limit: budget)
+                if let store, best < budget { best = max(best, try store.longestStoredPrefix(of: future, maxLength: budget)) }
+            }
+            let step = min(best + 1, truth.count - done)
             history += truth[done..<done + step]
             done += step
             line.steps += 1
@@ -349,7 +365,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
             print("budget \(report.budget) · \(report.category) (\(report.traces) traces, \(report.lines[0].tokens) tokens)")
             for line in report.lines {
                 var text = "  \(line.drafter.padding(toLength: 15, withPad: " ", startingAt: 0)) MAT \(String(format: "%.2f", line.mat))"
-                if line.drafter != "oracle" {
+                if !line.drafter.hasPrefix("oracle") {
                     text += String(format: "  nodes/step %5.1f  draft p50 %6.1f µs  p99 %7.1f µs", line.nodesPerStep, line.percentile(0.5), line.percentile(0.99))
                 }
                 if let s = line.estimatedSpeedup { text += String(format: "  est. speedup %.2f×", s) }
