@@ -18,6 +18,8 @@ public struct RetrievalDrafter: Drafter {
     /// tree is mapped back onto it by token paths, since pruning renumbers nodes.
     private var lastTree = DraftTree()
     private var lastProposals = ProposalTable()
+    /// Per node of the last tree, its cell of the agreement calibration.
+    private var lastCells: [Int] = []
 
     /// What the drafter draws on, and how much per step.
     public struct Settings: Sendable, Equatable {
@@ -94,6 +96,7 @@ public struct RetrievalDrafter: Drafter {
         for i in sources.indices { sources[i].start(prompt: prompt) }
         lastTree = DraftTree()
         lastProposals = ProposalTable()
+        lastCells = []
         session = SessionAcceptance()
     }
 
@@ -107,30 +110,32 @@ public struct RetrievalDrafter: Drafter {
         var sink = CandidateSink(calibration: calibration, factor: session.factor, minimumScore: settings.minimumScore,
                                  maxDepth: maxDepth, agreement: settings.agreement)
         for i in sources.indices { try sources[i].propose(into: &sink) }
-        (lastTree, lastProposals) = sink.finish()
+        (lastTree, lastProposals, lastCells) = sink.finish()
         return lastTree
     }
 
     /// Learns from a verification of the last drafted tree.
     public mutating func learn(from tree: DraftTree, result: VerificationResult) {
+        // A tree is learned from once (a host may commit without drafting in between).
+        defer {
+            lastTree = DraftTree()
+            lastCells = []
+        }
         for i in sources.indices { sources[i].observe(tree: tree, result: result) }
         // Scores carry the session factor; the expectation is the calibration's own.
         let factor = session.factor
         session.record(expected: tree.scores.reduce(0, +) / factor, accepted: result.acceptedDraftTokens)
-        // Along the accepted path, each level is one try for every source that proposed a
-        // child there: a hit if its child was the target's token.
-        var parent = -1       // in the verified tree
-        var drafted = -1      // the same node in the tree as drafted
-        var levelIndex = 0
-        while true {
-            let accepted = levelIndex < result.acceptedNodes.count ? result.acceptedNodes[levelIndex] : nil
-            var acceptedDrafted: Int?
+        // Every drafted node whose parent the target accepted (verified, or cut by the sizer)
+        // was the target's token or not: the committed tokens say which. Each such level is one
+        // try for every source that proposed a child there (a hit if its child was the
+        // target's token), and one for each child's set of agreeing sources.
+        var node = -1
+        for (level, token) in result.tokens.enumerated() {
             var tried: [DraftSource: (proposal: DraftProposal, hit: Bool)] = [:]
-            for child in tree.children(of: parent) {
-                guard let original = lastTree.child(of: drafted, token: tree.tokens[child]) else { continue }
-                let hit = child == accepted
-                if hit { acceptedDrafted = original }
-                for proposal in lastProposals.proposals(of: original) {
+            for child in lastTree.children(of: node) {
+                let hit = lastTree.tokens[child] == token
+                calibration.agreement.record(cell: lastCells[child], accepted: hit)
+                for proposal in lastProposals.proposals(of: child) {
                     if let earlier = tried[proposal.source] {
                         tried[proposal.source]!.hit = earlier.hit || hit
                     } else {
@@ -139,13 +144,11 @@ public struct RetrievalDrafter: Drafter {
                 }
             }
             for (source, (proposal, hit)) in tried {
-                calibration.record(source, matchLength: proposal.matchLength, depth: levelIndex + 1,
+                calibration.record(source, matchLength: proposal.matchLength, depth: level + 1,
                                    evidence: proposal.evidence, accepted: hit)
             }
-            guard let next = accepted, let nextDrafted = acceptedDrafted else { break }
-            parent = next
-            drafted = nextDrafted
-            levelIndex += 1
+            guard let next = lastTree.child(of: node, token: token) else { break }
+            node = next
         }
     }
 }

@@ -14,6 +14,8 @@ public struct SourceCalibration: Sendable {
     private static let evidenceLevels = 4
     private static let maxMatchBuckets = 11
     private static let cellCount = DraftSource.allCases.count * maxMatchBuckets * depthBucketCount * evidenceLevels
+    /// How much each set of agreeing sources is really worth (the fused estimate recalibrated).
+    public var agreement = AgreementCalibration()
     /// Weight of the prior, in observations.
     public var priorWeight = 16.0
     /// Older observations fade by this factor per update, so the estimate follows the text.

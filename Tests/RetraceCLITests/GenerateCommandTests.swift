@@ -32,6 +32,7 @@ import RetraceTestSupport
         #expect(scopes.count == 1 && scopes[0].hasSuffix(dir.file("idx")), "\(scopes)")
         let learned = try store.loadCalibration(scope: scopes.first ?? "")
         #expect(!learned.isEmpty && learned.allSatisfy { $0.tries > 0 && $0.hits <= $0.tries })
+        #expect(learned.contains { $0.source.hasPrefix("agreement ") }, "the agreement table is stored too: \(learned)")
         // Without --no-ingest the output goes into the dynamic store.
         // Without --no-ingest the output goes into the dynamic store, and the drafter's n-gram
         // tries (global, and the tenant's) into the index.

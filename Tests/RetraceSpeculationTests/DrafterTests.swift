@@ -25,19 +25,77 @@ struct FixedProvider: ContinuationProvider {
         var drafter = RetrievalDrafter(index: FixedProvider(answer: (3, 10, [([9, 9, 9], 10)])),
                                        settings: .init(sources: [.index, .context], maxDepth: 4))
         drafter.start(prompt: [1, 2, 3, 4, 1, 2])
-        let full = try drafter.draft()
-        // The sizer keeps the best node only; its index differs from the drafted tree's.
-        let kept = full.pruned(to: 1)
-        #expect(kept.count == 1)
         let before = drafter.calibration.acceptance(.context, matchLength: 2, depth: 1)
+        var credited = false
         for _ in 0..<20 {
+            // The sizer keeps the best node only; its index differs from the drafted tree's.
+            let kept = try drafter.draft().pruned(to: 1)
+            #expect(kept.count == 1)
+            credited = kept.sources[0].contains(DraftSources(.context))
             let verdict = GreedyVerifier.verify(kept, predictions: TargetPredictions(rootPrediction: kept.tokens[0], nodePredictions: [0]))
             drafter.learn(from: kept, result: verdict)
         }
-        let credited = kept.sources[0].contains(DraftSources(.context))
+        // The live context proposed the kept token (a hit each time) or only tokens the sizer
+        // cut, which the target's token shows to be misses.
         let after = drafter.calibration.acceptance(.context, matchLength: 2, depth: 1)
-        #expect(credited ? after > before : after == before)
+        #expect(credited ? after > before : after < before)
         #expect(drafter.calibration.acceptance(.index, matchLength: 3, depth: 1) > SourceCalibration().acceptance(.index, matchLength: 3))
+    }
+
+    @Test func agreementCalibrationLearnsWhatAnAgreementIsWorth() {
+        var table = AgreementCalibration()
+        let pair: DraftSources = [DraftSources(.context), DraftSources(.trie)]
+        let cell = AgreementCalibration.cell(sources: pair, estimate: 0.55, depth: 1)
+        #expect(table.acceptance(cell: cell, estimate: 0.55) == 0.55)           // the prior: the estimate itself
+        for _ in 0..<100 { table.record(cell: cell, accepted: false) }
+        #expect(table.acceptance(cell: cell, estimate: 0.55) < 0.1)
+        // Other sets, estimates and depths are cells of their own.
+        #expect(AgreementCalibration.cell(sources: DraftSources(.context), estimate: 0.55, depth: 1) != cell)
+        #expect(AgreementCalibration.cell(sources: pair, estimate: 0.75, depth: 1) != cell)
+        #expect(AgreementCalibration.cell(sources: pair, estimate: 0.55, depth: 2) != cell)
+        #expect(AgreementCalibration.cell(sources: pair, estimate: 0.51, depth: 3) == AgreementCalibration.cell(sources: pair, estimate: 0.59, depth: 2))
+        let restored = AgreementCalibration(entries: table.entries)
+        #expect(restored == table && table.entries.count == 1 && table.entries[0].sources == pair)
+        let bad = AgreementCalibration(entries: [.init(sources: pair, estimateBucket: 10, depthBucket: 0, hits: 0, tries: 1),
+                                                 .init(sources: DraftSources(), estimateBucket: 1, depthBucket: 0, hits: 0, tries: 1),
+                                                 .init(sources: pair, estimateBucket: 1, depthBucket: 0, hits: 3, tries: 1)])
+        #expect(bad.entries.isEmpty)
+    }
+
+    @Test func agreedNodesScoreWhatTheirAgreementEarned() throws {
+        var sink = CandidateSink(calibration: SourceCalibration(), minimumScore: 0.0001)
+        let index = DraftProposal(source: .index, matchLength: 3), context = DraftProposal(source: .context, matchLength: 3)
+        sink.add(7, under: -1, conditional: 0.5, proposal: index)
+        sink.add(7, under: -1, conditional: 0.5, proposal: context)
+        let (fresh, _, cells) = sink.finish()
+        // An agreement of the index and the live context that never paid.
+        var calibration = SourceCalibration()
+        for _ in 0..<200 { calibration.agreement.record(cell: cells[0], accepted: false) }
+        var learned = CandidateSink(calibration: calibration, minimumScore: 0.0001)
+        learned.add(7, under: -1, conditional: 0.5, proposal: index)
+        learned.add(7, under: -1, conditional: 0.5, proposal: context)
+        let tree = learned.finishedTree
+        #expect(fresh.scores[0] > 0.6 && tree.scores[0] < 0.1, "\(fresh.scores) \(tree.scores)")
+    }
+
+    @Test func learnsTheOutcomeOfNodesTheSizerCut() throws {
+        var drafter = RetrievalDrafter(index: FixedProvider(answer: (3, 10, [([9, 9, 9], 6), ([8, 8], 4)])),
+                                       settings: .init(sources: [.index], maxDepth: 4))
+        drafter.start(prompt: [1, 2, 3])
+        let full = try drafter.draft()
+        let eight = try #require(full.child(of: -1, token: 8))
+        let kept = full.pruned(to: 1)
+        #expect(kept.tokens == [9])
+        // The target says 8: the verified 9 missed, and the cut 8 would have been right.
+        let verdict = GreedyVerifier.verify(kept, predictions: TargetPredictions(rootPrediction: 8, nodePredictions: [0]))
+        drafter.learn(from: kept, result: verdict)
+        let entries = drafter.calibration.agreement.entries
+        #expect(entries.contains { $0.hits == 1 && $0.tries == 1 }, "\(entries)")
+        #expect(entries.contains { $0.hits == 0 && $0.tries >= 1 }, "\(entries)")
+        _ = eight
+        // A second verdict without a new draft teaches nothing (a host committing without drafting).
+        drafter.learn(from: kept, result: verdict)
+        #expect(drafter.calibration.agreement.entries == entries)
     }
 
     @Test func calibrationLearnsFromOutcomes() {

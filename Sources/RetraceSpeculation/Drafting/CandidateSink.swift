@@ -5,7 +5,8 @@ import Foundation
 /// node keeps, per source that proposed it, the conditional probability that the target
 /// accepts it given its parent was accepted; its path score is the parent's times the
 /// combination of those conditionals, so a token several sources agree on scores higher than
-/// any one of them alone gives it. Pure.
+/// any one of them alone gives it, by as much as that set of sources has earned so far (see
+/// ``AgreementCalibration``). Pure.
 public struct CandidateSink {
     public let calibration: SourceCalibration
     /// Multiplies every path score (the session's acceptance factor).
@@ -64,10 +65,11 @@ public struct CandidateSink {
             conditionals[i] = max(conditionals[i], conditional)
             proposals.append(proposal, to: existing)
             tree.addSources(DraftSources(proposal.source), to: existing)
-            tree.setScore(score(of: parent) * combined(existing), of: existing)
+            tree.setScore(score(of: parent) * combined(existing).acceptance, of: existing)
             return existing
         }
-        let score = score(of: parent) * conditional
+        let depth = childDepth(of: parent)
+        let score = score(of: parent) * recalibrated(conditional, sources: DraftSources(proposal.source), depth: depth)
         guard score >= minimumScore else { return nil }
         let node = tree.append(token, under: parent, score: score, source: DraftSources(proposal.source))
         proposals.append(proposal, to: node)
@@ -111,25 +113,31 @@ public struct CandidateSink {
 
     /// The tree with every path score recomputed from the final conditionals (a node merged
     /// after its children were added raised their scores too), without branches a draft model
-    /// cut, and who proposed each of its nodes.
-    public mutating func finish() -> (tree: DraftTree, proposals: ProposalTable) {
+    /// cut, who proposed each of its nodes, and each node's cell of the agreement calibration
+    /// (to learn from its outcome).
+    public mutating func finish() -> (tree: DraftTree, proposals: ProposalTable, cells: [Int]) {
         // In place: the sink is done with, so its tree is not copied.
+        var cells = [Int](repeating: 0, count: tree.count)
         for node in 0..<tree.count {
             let parent = tree.parents[node]
-            tree.setScore((parent < 0 ? factor : tree.scores[parent]) * combined(node), of: node)
+            let (estimate, cell) = combined(node)
+            cells[node] = cell
+            tree.setScore((parent < 0 ? factor : tree.scores[parent]) * estimate, of: node)
         }
         let out = tree
-        guard !cut.isEmpty else { return (out, proposals) }
+        guard !cut.isEmpty else { return (out, proposals, cells) }
         var kept = DraftTree()
         var keptProposals = ProposalTable()
+        var keptCells: [Int] = []
         var map: [Int: Int] = [-1: -1]
         for node in 0..<out.count where !cut.contains(node) {
             guard let parent = map[out.parents[node]] else { continue }
             let new = kept.add(out.tokens[node], under: parent, score: out.scores[node], source: out.sources[node])
             map[node] = new
+            keptCells.append(cells[node])
             for proposal in proposals.proposals(of: node) { keptProposals.append(proposal, to: new) }
         }
-        return (kept, keptProposals)
+        return (kept, keptProposals, keptCells)
     }
 
     /// The tree ``finish()`` gives.
@@ -138,20 +146,32 @@ public struct CandidateSink {
         return copy.finish().tree
     }
 
-    /// The node's conditional acceptance from all its sources' conditionals.
-    private func combined(_ node: Int) -> Double {
+    /// The node's conditional acceptance from all its sources' conditionals, recalibrated by
+    /// the set of sources that agreed on it, and its agreement cell.
+    private func combined(_ node: Int) -> (acceptance: Double, cell: Int) {
         let base = node * Self.sourceCount
         var best = 0.0
         var bestSlot = 0
-        for slot in 0..<Self.sourceCount where conditionals[base + slot] > best {
-            best = conditionals[base + slot]
-            bestSlot = slot
+        var sources = DraftSources()
+        for slot in 0..<Self.sourceCount where conditionals[base + slot] > 0 {
+            sources.insert(DraftSources(rawValue: 1 << UInt16(slot)))
+            if conditionals[base + slot] > best {
+                best = conditionals[base + slot]
+                bestSlot = slot
+            }
         }
         var miss = 1 - best
         for slot in 0..<Self.sourceCount where slot != bestSlot && conditionals[base + slot] > 0 {
             miss *= pow(1 - min(conditionals[base + slot], 1), agreement)
         }
-        return 1 - miss
+        let cell = AgreementCalibration.cell(sources: sources, estimate: 1 - miss, depth: tree.depths[node])
+        return (calibration.agreement.acceptance(cell: cell, estimate: 1 - miss), cell)
+    }
+
+    /// A single source's conditional, recalibrated as a node only it proposed.
+    private func recalibrated(_ conditional: Double, sources: DraftSources, depth: Int) -> Double {
+        calibration.agreement.acceptance(cell: AgreementCalibration.cell(sources: sources, estimate: conditional, depth: depth),
+                                         estimate: conditional)
     }
 }
 
