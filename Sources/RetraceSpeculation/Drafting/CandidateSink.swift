@@ -65,11 +65,10 @@ public struct CandidateSink {
             conditionals[i] = max(conditionals[i], conditional)
             proposals.append(proposal, to: existing)
             tree.addSources(DraftSources(proposal.source), to: existing)
-            tree.setScore(score(of: parent) * combined(existing).acceptance, of: existing)
+            tree.setScore(score(of: parent) * combined(existing).estimate, of: existing)
             return existing
         }
-        let depth = childDepth(of: parent)
-        let score = score(of: parent) * recalibrated(conditional, sources: DraftSources(proposal.source), depth: depth)
+        let score = score(of: parent) * conditional
         guard score >= minimumScore else { return nil }
         let node = tree.append(token, under: parent, score: score, source: DraftSources(proposal.source))
         proposals.append(proposal, to: node)
@@ -120,9 +119,9 @@ public struct CandidateSink {
         var cells = [Int](repeating: 0, count: tree.count)
         for node in 0..<tree.count {
             let parent = tree.parents[node]
-            let (estimate, cell) = combined(node)
+            let (_, acceptance, cell) = combined(node)
             cells[node] = cell
-            tree.setScore((parent < 0 ? factor : tree.scores[parent]) * estimate, of: node)
+            tree.setScore((parent < 0 ? factor : tree.scores[parent]) * acceptance, of: node)
         }
         let out = tree
         guard !cut.isEmpty else { return (out, proposals, cells) }
@@ -146,9 +145,10 @@ public struct CandidateSink {
         return copy.finish().tree
     }
 
-    /// The node's conditional acceptance from all its sources' conditionals, recalibrated by
-    /// the set of sources that agreed on it, and its agreement cell.
-    private func combined(_ node: Int) -> (acceptance: Double, cell: Int) {
+    /// The node's conditional acceptance from all its sources' conditionals (the estimate
+    /// used while the tree grows), that estimate recalibrated by what the set of sources that
+    /// agreed on it has earned (the final score), and its agreement cell.
+    private func combined(_ node: Int) -> (estimate: Double, acceptance: Double, cell: Int) {
         let base = node * Self.sourceCount
         var best = 0.0
         var bestSlot = 0
@@ -165,13 +165,7 @@ public struct CandidateSink {
             miss *= pow(1 - min(conditionals[base + slot], 1), agreement)
         }
         let cell = AgreementCalibration.cell(sources: sources, estimate: 1 - miss, depth: tree.depths[node])
-        return (calibration.agreement.acceptance(cell: cell, estimate: 1 - miss), cell)
-    }
-
-    /// A single source's conditional, recalibrated as a node only it proposed.
-    private func recalibrated(_ conditional: Double, sources: DraftSources, depth: Int) -> Double {
-        calibration.agreement.acceptance(cell: AgreementCalibration.cell(sources: sources, estimate: conditional, depth: depth),
-                                         estimate: conditional)
+        return (1 - miss, calibration.agreement.acceptance(cell: cell, estimate: 1 - miss), cell)
     }
 }
 
