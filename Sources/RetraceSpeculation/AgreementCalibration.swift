@@ -4,9 +4,7 @@
 /// context and the n-gram trie is really worth differs from one pair of sources to another and
 /// from one text to another. This table learns it: per set of proposing sources, tenth of the
 /// combined estimate and depth, the decayed hits and tries of every drafted node whose outcome
-/// the verification revealed. A cell's prior is the same tenth and depth pooled over every set
-/// of sources (itself starting from the combined estimate), so a set seen rarely follows what
-/// all sets taught about such estimates. Pure.
+/// the verification revealed, with the combined estimate as its prior. Pure.
 public struct AgreementCalibration: Sendable, Equatable {
     private static let sourceSets = 1 << DraftSource.allCases.count
     private static let estimateBuckets = 10
@@ -14,9 +12,6 @@ public struct AgreementCalibration: Sendable, Equatable {
     static let cellCount = sourceSets * estimateBuckets * depthBuckets
     private var hits = [Double](repeating: 0, count: cellCount)
     private var tries = [Double](repeating: 0, count: cellCount)
-    /// The same per tenth of estimate and depth, over all sets of sources.
-    private var pooledHits = [Double](repeating: 0, count: estimateBuckets * depthBuckets)
-    private var pooledTries = [Double](repeating: 0, count: estimateBuckets * depthBuckets)
     /// Weight of the prior (the combined estimate), in observations.
     public var priorWeight = 8.0
     /// Older observations fade by this factor per update.
@@ -38,13 +33,8 @@ public struct AgreementCalibration: Sendable, Equatable {
 
     /// The recalibrated acceptance of a node in `cell` whose sources' combined estimate is `estimate`.
     public func acceptance(cell: Int, estimate: Double) -> Double {
-        let pooledCell = Self.pooled(cell)
-        let pooled = (pooledHits[pooledCell] + estimate * priorWeight) / (pooledTries[pooledCell] + priorWeight)
-        return (hits[cell] + pooled * priorWeight) / (tries[cell] + priorWeight)
+        (hits[cell] + estimate * priorWeight) / (tries[cell] + priorWeight)
     }
-
-    /// The pooled cell (same tenth of estimate and depth, any set of sources) of `cell`.
-    private static func pooled(_ cell: Int) -> Int { cell % (estimateBuckets * depthBuckets) }
 
     /// One learned cell: the sources that agreed, the tenth of their combined estimate and the
     /// depth bucket (1, 2–3, 4 and deeper), with its decayed hit and try counts.
@@ -90,18 +80,11 @@ public struct AgreementCalibration: Sendable, Equatable {
             let cell = Self.index(set: Int(e.sources.rawValue), estimateBucket: e.estimateBucket, depthBucket: e.depthBucket)
             hits[cell] = e.hits
             tries[cell] = e.tries
-            // The pooled counts are not stored: the sum over sets stands in for them (exact
-            // while only one set has been seen at a tenth and depth, close otherwise).
-            pooledHits[Self.pooled(cell)] += e.hits
-            pooledTries[Self.pooled(cell)] += e.tries
         }
     }
 
     /// Records whether a node in `cell` was the target's token.
     public mutating func record(cell: Int, accepted: Bool) {
-        let pooledCell = Self.pooled(cell)
-        pooledHits[pooledCell] = pooledHits[pooledCell] * decay + (accepted ? 1 : 0)
-        pooledTries[pooledCell] = pooledTries[pooledCell] * decay + 1
         hits[cell] = hits[cell] * decay + (accepted ? 1 : 0)
         tries[cell] = tries[cell] * decay + 1
     }
