@@ -46,7 +46,6 @@ import RetraceTestSupport
         #expect(!relearned.isEmpty)
         #expect(!relearned.contains { $0.source == "agreement context+oracle" || $0.source == "agreement "
                                       || ($0.source == "agreement context" && $0.matchBucket == 42) }, "\(relearned)")
-        // Without --no-ingest the output goes into the dynamic store.
         // Without --no-ingest the output goes into the dynamic store, and the drafter's n-gram
         // tries (global, and the tenant's) into the index.
         let r = try runRetrace(["generate", "--index", dir.file("idx"), "--prompt", "Say hello.", "--max-tokens", "8",
