@@ -81,16 +81,18 @@ struct ContinuationRanker<Rows: ContinuationRows> {
             }
             return d
         }
+        /// Length of row `row`'s continuation (up to its boundary or `maxLength`).
+        func length(_ row: Int) -> Int {
+            var d = depth
+            while d < maxLength, rows.symbol(row: row, depth: d) != 0 { d += 1 }
+            return d
+        }
         var runStart = range.lowerBound
-        var runLength = 0
-        for row in range {
-            if row == runStart {
-                runLength = sharedLength(row, row) ?? 0
-            } else if sharedLength(runStart, row) == nil {
-                heap.insert(Candidate(count: row - runStart, length: runLength, rows: runStart..<row, isLeaf: true))
-                runStart = row
-                runLength = sharedLength(row, row) ?? 0
-            }
+        var runLength = length(runStart)
+        for row in range.dropFirst() where sharedLength(runStart, row) == nil {
+            heap.insert(Candidate(count: row - runStart, length: runLength, rows: runStart..<row, isLeaf: true))
+            runStart = row
+            runLength = length(row)
         }
         heap.insert(Candidate(count: range.upperBound - runStart, length: runLength, rows: runStart..<range.upperBound,
                               isLeaf: true))

@@ -65,7 +65,7 @@ public struct CandidateSink {
             conditionals[i] = max(conditionals[i], conditional)
             proposals.append(proposal, to: existing)
             tree.addSources(DraftSources(proposal.source), to: existing)
-            tree.setScore(score(of: parent) * combined(existing).estimate, of: existing)
+            tree.setScore(score(of: parent) * estimate(existing).value, of: existing)
             return existing
         }
         let score = score(of: parent) * conditional
@@ -119,9 +119,11 @@ public struct CandidateSink {
         var cells = [Int](repeating: 0, count: tree.count)
         for node in 0..<tree.count {
             let parent = tree.parents[node]
-            let (_, acceptance, cell) = combined(node)
+            let (value, sources) = estimate(node)
+            let cell = AgreementCalibration.cell(sources: sources, estimate: value, depth: tree.depths[node])
             cells[node] = cell
-            tree.setScore((parent < 0 ? factor : tree.scores[parent]) * acceptance, of: node)
+            tree.setScore((parent < 0 ? factor : tree.scores[parent]) * calibration.agreement.acceptance(cell: cell, estimate: value),
+                          of: node)
         }
         let out = tree
         guard !cut.isEmpty else { return (out, proposals, cells) }
@@ -145,10 +147,10 @@ public struct CandidateSink {
         return copy.finish().tree
     }
 
-    /// The node's conditional acceptance from all its sources' conditionals (the estimate
-    /// used while the tree grows), that estimate recalibrated by what the set of sources that
-    /// agreed on it has earned (the final score), and its agreement cell.
-    private func combined(_ node: Int) -> (estimate: Double, acceptance: Double, cell: Int) {
+    /// The node's conditional acceptance combined from all its sources' conditionals, and the
+    /// sources that proposed it. ``finish()`` recalibrates it by what that set of sources has
+    /// earned (``AgreementCalibration``).
+    private func estimate(_ node: Int) -> (value: Double, sources: DraftSources) {
         let base = node * Self.sourceCount
         var best = 0.0
         var bestSlot = 0
@@ -164,8 +166,7 @@ public struct CandidateSink {
         for slot in 0..<Self.sourceCount where slot != bestSlot && conditionals[base + slot] > 0 {
             miss *= pow(1 - min(conditionals[base + slot], 1), agreement)
         }
-        let cell = AgreementCalibration.cell(sources: sources, estimate: 1 - miss, depth: tree.depths[node])
-        return (1 - miss, calibration.agreement.acceptance(cell: cell, estimate: 1 - miss), cell)
+        return (1 - miss, sources)
     }
 }
 
