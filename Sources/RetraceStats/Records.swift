@@ -67,3 +67,22 @@ public struct CalibrationRecord: Codable, Sendable, Equatable {
         self.tries = tries
     }
 }
+
+/// One cell of a drafter's agreement calibration: hits and tries of the drafted tokens that a
+/// set of sources (names joined by "+", as "context+trie") proposed together, at a tenth of
+/// their combined estimate and a depth bucket.
+public struct AgreementRecord: Codable, Sendable, Equatable {
+    public var sources: String
+    public var estimateBucket: Int
+    public var depthBucket: Int
+    public var hits: Double
+    public var tries: Double
+
+    public init(sources: String, estimateBucket: Int, depthBucket: Int, hits: Double, tries: Double) {
+        self.sources = sources
+        self.estimateBucket = estimateBucket
+        self.depthBucket = depthBucket
+        self.hits = hits
+        self.tries = tries
+    }
+}

@@ -69,19 +69,55 @@ public final class StatsStore: Sendable {
                 t.primaryKey(["scope", "source", "matchBucket", "depthBucket", "evidence"])
             }
         }
+        migrator.registerMigration("v3: agreement calibration") { db in
+            try db.create(table: "agreementCalibration") { t in
+                t.column("scope", .text).notNull()
+                t.column("sources", .text).notNull()
+                t.column("estimateBucket", .integer).notNull()
+                t.column("depthBucket", .integer).notNull()
+                t.column("hits", .double).notNull()
+                t.column("tries", .double).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.primaryKey(["scope", "sources", "estimateBucket", "depthBucket"])
+            }
+        }
         return migrator
     }
 
-    /// Replaces the stored calibration of `scope` (for example a model and index) in one transaction.
-    public func saveCalibration(_ records: [CalibrationRecord], scope: String, at date: Date = Date()) throws {
+    /// Replaces the stored calibration of `scope` (for example a model and index), its sources'
+    /// cells and its agreement cells, in one transaction.
+    public func saveCalibration(_ records: [CalibrationRecord], agreement: [AgreementRecord] = [], scope: String,
+                                at date: Date = Date()) throws {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM calibration WHERE scope = ?", arguments: [scope])
+            try db.execute(sql: "DELETE FROM agreementCalibration WHERE scope = ?", arguments: [scope])
             let insert = try db.makeStatement(sql: """
                 INSERT INTO calibration (scope, source, matchBucket, depthBucket, evidence, hits, tries, updatedAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for r in records {
                 try insert.execute(arguments: [scope, r.source, r.matchBucket, r.depthBucket, r.evidence, r.hits, r.tries, date])
+            }
+            let insertAgreement = try db.makeStatement(sql: """
+                INSERT INTO agreementCalibration (scope, sources, estimateBucket, depthBucket, hits, tries, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            for r in agreement {
+                try insertAgreement.execute(arguments: [scope, r.sources, r.estimateBucket, r.depthBucket, r.hits, r.tries, date])
+            }
+        }
+    }
+
+    /// The stored agreement calibration of `scope`, empty when there is none.
+    public func loadAgreementCalibration(scope: String) throws -> [AgreementRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT sources, estimateBucket, depthBucket, hits, tries FROM agreementCalibration
+                WHERE scope = ? ORDER BY sources, estimateBucket, depthBucket
+                """, arguments: [scope]).map { row in
+                try AgreementRecord(sources: row.decode(forColumn: "sources"), estimateBucket: row.decode(forColumn: "estimateBucket"),
+                                    depthBucket: row.decode(forColumn: "depthBucket"), hits: row.decode(forColumn: "hits"),
+                                    tries: row.decode(forColumn: "tries"))
             }
         }
     }

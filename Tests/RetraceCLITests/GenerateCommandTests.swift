@@ -32,20 +32,21 @@ import RetraceTestSupport
         #expect(scopes.count == 1 && scopes[0].hasSuffix(dir.file("idx")), "\(scopes)")
         let learned = try store.loadCalibration(scope: scopes.first ?? "")
         #expect(!learned.isEmpty && learned.allSatisfy { $0.tries > 0 && $0.hits <= $0.tries })
-        #expect(learned.contains { $0.source.hasPrefix("agreement ") }, "the agreement table is stored too: \(learned)")
-        // Rows this version cannot place (unknown sources, buckets out of range) are skipped and
-        // not written back.
-        let bogus = [CalibrationRecord(source: "agreement context+oracle", matchBucket: 1, depthBucket: 0, evidence: 0, hits: 1, tries: 2),
-                     CalibrationRecord(source: "agreement context", matchBucket: 42, depthBucket: 0, evidence: 0, hits: 1, tries: 2),
-                     CalibrationRecord(source: "agreement ", matchBucket: 1, depthBucket: 0, evidence: 0, hits: 1, tries: 2)]
-        try store.saveCalibration(learned + bogus, scope: scopes[0])
+        let agreement = try store.loadAgreementCalibration(scope: scopes[0])
+        #expect(!agreement.isEmpty && agreement.allSatisfy { $0.tries > 0 && $0.hits <= $0.tries }, "\(agreement)")
+        // Cells this version cannot place (unknown sources, buckets out of range) are skipped
+        // and not written back.
+        let bogus = [AgreementRecord(sources: "context+oracle", estimateBucket: 1, depthBucket: 0, hits: 1, tries: 2),
+                     AgreementRecord(sources: "context", estimateBucket: 42, depthBucket: 0, hits: 1, tries: 2),
+                     AgreementRecord(sources: "", estimateBucket: 1, depthBucket: 0, hits: 1, tries: 2)]
+        try store.saveCalibration(learned, agreement: agreement + bogus, scope: scopes[0])
         let again = try runRetrace(["generate", "--index", dir.file("idx"), "--prompt", "Say hello.", "--max-tokens", "8",
                                     "--stats", dir.file("s.sqlite"), "--no-ingest"])
         #expect(again.status == 0, "\(again.output)")
-        let relearned = try store.loadCalibration(scope: scopes[0])
+        let relearned = try store.loadAgreementCalibration(scope: scopes[0])
         #expect(!relearned.isEmpty)
-        #expect(!relearned.contains { $0.source == "agreement context+oracle" || $0.source == "agreement "
-                                      || ($0.source == "agreement context" && $0.matchBucket == 42) }, "\(relearned)")
+        #expect(!relearned.contains { $0.sources == "context+oracle" || $0.sources.isEmpty
+                                      || ($0.sources == "context" && $0.estimateBucket == 42) }, "\(relearned)")
         // Without --no-ingest the output goes into the dynamic store, and the drafter's n-gram
         // tries (global, and the tenant's) into the index.
         let r = try runRetrace(["generate", "--index", dir.file("idx"), "--prompt", "Say hello.", "--max-tokens", "8",

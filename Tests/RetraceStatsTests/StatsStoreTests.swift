@@ -42,7 +42,7 @@ import RetraceTestSupport
         let mode = try again.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let applied = try again.pool.read { db in try StatsStore.migrator.appliedMigrations(db) }
-        #expect(applied == ["v1: sessions and steps", "v2: source calibration"])
+        #expect(applied == ["v1: sessions and steps", "v2: source calibration", "v3: agreement calibration"])
     }
 
     @Test func recordNeverWaitsForTheDatabase() throws {
@@ -85,5 +85,23 @@ import RetraceTestSupport
             try db.execute(sql: "UPDATE calibration SET hits = 'lots' WHERE scope = 'm2 idx'")
         }
         #expect(throws: (any Error).self) { try store.loadCalibration(scope: "m2 idx") }
+    }
+
+    @Test func agreementCalibrationRoundTripsWithTheSourcesCells() throws {
+        let dir = TemporaryDirectory()
+        let store = try StatsStore(path: dir.file("s.sqlite"))
+        let cells = [CalibrationRecord(source: "trie", matchBucket: 2, depthBucket: 1, evidence: 0, hits: 1, tries: 2)]
+        let agreement = [AgreementRecord(sources: "context+trie", estimateBucket: 5, depthBucket: 0, hits: 2.5, tries: 4),
+                         AgreementRecord(sources: "index", estimateBucket: 9, depthBucket: 2, hits: 0, tries: 1)]
+        try store.saveCalibration(cells, agreement: agreement, scope: "m idx")
+        #expect(try store.loadCalibration(scope: "m idx") == cells)
+        #expect(try store.loadAgreementCalibration(scope: "m idx") == agreement)
+        // Saving the scope again replaces both kinds of cells.
+        try store.saveCalibration(cells, scope: "m idx")
+        #expect(try store.loadAgreementCalibration(scope: "m idx").isEmpty)
+        #expect(try store.loadAgreementCalibration(scope: "other").isEmpty)
+        try store.saveCalibration(cells, agreement: agreement, scope: "m idx")
+        try store.pool.write { db in try db.execute(sql: "UPDATE agreementCalibration SET tries = 'many'") }
+        #expect(throws: (any Error).self) { try store.loadAgreementCalibration(scope: "m idx") }
     }
 }

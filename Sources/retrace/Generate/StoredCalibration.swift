@@ -8,51 +8,43 @@ enum StoredCalibration {
     static func scope(modelFingerprint: String, index: String) -> String { "\(modelFingerprint) \(index)" }
 
     /// Loads the stored calibration into the generator's drafter; returns the cells loaded.
+    /// Cells this version cannot place (unknown sources, buckets out of range) are skipped.
     @discardableResult
     static func load(into generator: SpeculativeGenerator, from store: StatsStore, scope: String) throws -> Int {
         guard var drafter = generator.drafter as? RetrievalDrafter else { return 0 }
-        var sourceEntries: [SourceCalibration.Entry] = []
-        var agreementEntries: [AgreementCalibration.Entry] = []
-        for r in try store.loadCalibration(scope: scope) {
-            if let sources = agreementSources(r.source) {
-                agreementEntries.append(AgreementCalibration.Entry(sources: sources, estimateBucket: r.matchBucket,
-                                                                   depthBucket: r.depthBucket, hits: r.hits, tries: r.tries))
-            } else if let source = DraftSource(name: r.source) {
-                sourceEntries.append(SourceCalibration.Entry(source: source, matchBucket: r.matchBucket, depthBucket: r.depthBucket,
-                                                             evidence: r.evidence, hits: r.hits, tries: r.tries))
-            }
+        let entries = try store.loadCalibration(scope: scope).compactMap { r -> SourceCalibration.Entry? in
+            guard let source = DraftSource(name: r.source) else { return nil }
+            return SourceCalibration.Entry(source: source, matchBucket: r.matchBucket, depthBucket: r.depthBucket,
+                                           evidence: r.evidence, hits: r.hits, tries: r.tries)
         }
-        drafter.calibration = SourceCalibration(entries: sourceEntries)
-        drafter.calibration.agreement = AgreementCalibration(entries: agreementEntries)
+        let agreement = try store.loadAgreementCalibration(scope: scope).compactMap { r -> AgreementCalibration.Entry? in
+            guard let sources = sources(named: r.sources) else { return nil }
+            return AgreementCalibration.Entry(sources: sources, estimateBucket: r.estimateBucket, depthBucket: r.depthBucket,
+                                              hits: r.hits, tries: r.tries)
+        }
+        drafter.calibration = SourceCalibration(entries: entries)
+        drafter.calibration.agreement = AgreementCalibration(entries: agreement)
         generator.drafter = drafter
         return drafter.calibration.entries.count + drafter.calibration.agreement.entries.count
     }
 
-    /// Stores the generator's drafter calibration, replacing the scope's earlier one. Cells of
-    /// the agreement table are stored as rows whose source is "agreement " and the agreeing
-    /// sources joined by "+" (the match bucket holding the tenth of their combined estimate).
+    /// Stores the generator's drafter calibration, replacing the scope's earlier one.
     static func save(from generator: SpeculativeGenerator, to store: StatsStore, scope: String) throws {
         guard let drafter = generator.drafter as? RetrievalDrafter else { return }
-        let sources = drafter.calibration.entries.map {
+        try store.saveCalibration(drafter.calibration.entries.map {
             CalibrationRecord(source: $0.source.description, matchBucket: $0.matchBucket, depthBucket: $0.depthBucket,
                               evidence: $0.evidence, hits: $0.hits, tries: $0.tries)
-        }
-        let agreement = drafter.calibration.agreement.entries.map {
-            CalibrationRecord(source: agreementPrefix + $0.sources.members.map(\.description).joined(separator: "+"),
-                              matchBucket: $0.estimateBucket, depthBucket: $0.depthBucket, evidence: 0, hits: $0.hits, tries: $0.tries)
-        }
-        try store.saveCalibration(sources + agreement, scope: scope)
+        }, agreement: drafter.calibration.agreement.entries.map {
+            AgreementRecord(sources: $0.sources.members.map(\.description).joined(separator: "+"),
+                            estimateBucket: $0.estimateBucket, depthBucket: $0.depthBucket, hits: $0.hits, tries: $0.tries)
+        }, scope: scope)
     }
 
-    private static let agreementPrefix = "agreement "
-
-    /// The agreeing sources an agreement row names, nil for a source's own row (or a name this
-    /// version does not know, which is skipped like any unknown source).
-    private static func agreementSources(_ name: String) -> DraftSources? {
-        guard name.hasPrefix(agreementPrefix) else { return nil }
+    /// The set of sources named "context+trie" and the like; nil when a name is unknown.
+    private static func sources(named names: String) -> DraftSources? {
         var set = DraftSources()
-        for part in name.dropFirst(agreementPrefix.count).split(separator: "+") {
-            guard let source = DraftSource(name: String(part)) else { return nil }
+        for name in names.split(separator: "+") {
+            guard let source = DraftSource(name: String(name)) else { return nil }
             set.insert(DraftSources(source))
         }
         return set.isEmpty ? nil : set
