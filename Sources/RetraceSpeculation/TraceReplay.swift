@@ -46,13 +46,31 @@ public struct TraceReplay {
         }
     }
 
+    /// What the target itself ranked highest at each position of a recorded output (from one
+    /// teacher-forced pass of the model): its top tokens before output token `i`. With it, a
+    /// replayed drafter hears the top tokens a live one would at the positions the
+    /// verification reaches (without it, only the recorded token).
+    public struct RecordedTarget: Sendable, Equatable {
+        public var topTokens: [[TokenID]]
+
+        public init(topTokens: [[TokenID]]) { self.topTokens = topTokens }
+
+        /// The top tokens at `position`, led by the recorded token (which a near-tie in the
+        /// teacher-forced pass may have ranked second).
+        func at(_ position: Int, recorded token: TokenID) -> [TokenID] {
+            guard position < topTokens.count, let first = topTokens[position].first else { return [token] }
+            let top = topTokens[position]
+            return first == token ? top : [token] + top.filter { $0 != token }.dropLast()
+        }
+    }
+
     /// A token no model emits: the target's "prediction" past the end of the recording.
     static let endOfRecording = TokenID.max
 
     /// Replays `truth` (the recorded output after `prompt`) through `drafter`.
     /// `beforeStep`, when given, runs before each step's drafting, untimed (to put the machine
     /// in the state a live step finds it in).
-    public static func run(drafter: inout some Drafter, prompt: [TokenID], truth: [TokenID],
+    public static func run(drafter: inout some Drafter, prompt: [TokenID], truth: [TokenID], target: RecordedTarget? = nil,
                            plan: Planner, cost: CostModel? = nil, beforeStep: (() -> Void)? = nil) throws -> Outcome {
         let clock = ContinuousClock()
         var outcome = Outcome()
@@ -65,7 +83,7 @@ public struct TraceReplay {
             let tree = plan(try drafter.draft(), pending, prompt.count + done)
             outcome.draftSeconds.append((clock.now - started).seconds)
 
-            let verdict = GreedyVerifier.verify(tree, predictions: predictions(for: tree, truth: truth[done...]))
+            let verdict = GreedyVerifier.verify(tree, predictions: predictions(for: tree, truth: truth[done...], target: target))
             let committed = verdict.tokens.filter { $0 != endOfRecording }
             // Past the recording's end there is no bonus token: the drafter hears what a host
             // committing these tokens would tell it (the last one taken for the bonus).
@@ -95,18 +113,20 @@ public struct TraceReplay {
     }
 
     /// What the target would predict: the recorded token after every node whose path is the
-    /// recorded continuation; nodes off that path are never consulted by the verifier. A
-    /// recording has no top-k, so the top tokens reported are that one token, on that path only.
-    static func predictions(for tree: DraftTree, truth: ArraySlice<TokenID>) -> TargetPredictions {
+    /// recorded continuation; nodes off that path are never consulted by the verifier. The top
+    /// tokens reported, on that path only, are the ``RecordedTarget``'s when given, else that
+    /// one token.
+    static func predictions(for tree: DraftTree, truth: ArraySlice<TokenID>, target: RecordedTarget? = nil) -> TargetPredictions {
         var nodePredictions = [TokenID](repeating: endOfRecording, count: tree.count)
         var topTokens = [[TokenID]](repeating: [], count: tree.count + 1)
-        topTokens[0] = [truth[truth.startIndex]]
+        func top(at offset: Int) -> [TokenID] { target?.at(offset, recorded: truth[offset]) ?? [truth[offset]] }
+        topTokens[0] = top(at: truth.startIndex)
         var node = -1
         var offset = truth.startIndex
         while offset < truth.endIndex, let child = tree.child(of: node, token: truth[offset]) {
             offset += 1
             nodePredictions[child] = offset < truth.endIndex ? truth[offset] : endOfRecording
-            if offset < truth.endIndex { topTokens[child + 1] = [truth[offset]] }
+            if offset < truth.endIndex { topTokens[child + 1] = top(at: offset) }
             node = child
         }
         return TargetPredictions(rootPrediction: truth[truth.startIndex], nodePredictions: nodePredictions,

@@ -55,6 +55,22 @@ import RetraceTestSupport
         #expect(steps["oracle, match"] == 4 + 4, "\(lines)")
     }
 
+    /// `--target-feedback` runs the model over the traces first; a trace past the model's
+    /// trained context is refused before any replay.
+    @Test func targetFeedbackRunsTheModelOverTheTraces() throws {
+        let dir = TemporaryDirectory()
+        try writeTraces(at: dir.file("t.jsonl"))
+        var r = try runRetrace(["bench", "replay", "--traces", dir.file("t.jsonl"), "--index", "none", "--budget", "8",
+                                "--target-feedback", "--json"])
+        #expect(r.status == 0 && r.stderr.contains("target over the traces"), "\(r.output)")
+        #expect(r.stdout.contains("\"drafter\" : \"recycled\""), "\(r.stdout)")
+        let long = [UInt32](repeating: 500, count: 9000)
+        try #"{"id":"x","category":"c","prompt_tokens":\#(long),"output_tokens":[1]}"#
+            .write(toFile: dir.file("long.jsonl"), atomically: true, encoding: .utf8)
+        r = try runRetrace(["bench", "replay", "--traces", dir.file("long.jsonl"), "--index", "none", "--target-feedback"])
+        #expect(r.status == 1 && r.stderr.contains("trained context"), "\(r.output)")
+    }
+
     @Test func badTraceFilesGetClearErrors() throws {
         let dir = TemporaryDirectory()
         try "{\"id\":\"a\",\"category\":\"c\",\"prompt_tokens\":[1],\"output_tokens\":[2]}\nnot json\n"

@@ -60,6 +60,22 @@ final class Fixture: @unchecked Sendable {
         }
     }
 
+    /// One teacher-forced pass over a prompt and the model's greedy output ranks that output
+    /// first at (nearly) every position: what `bench replay --target-feedback` relies on.
+    @Test func teacherForcingRanksTheGreedyOutputFirst() throws {
+        try Fixture.shared.get().with { f in
+            let prompt = try f.prompt(try SharedPrompts.prompts("spec_bench", category: "summarization", count: 1)[0].text)
+            let generator = SpeculativeGenerator(context: f.context, drafter: RetrievalDrafter(index: nil),
+                                                 sizer: Fixture.eagerSizer(nodes: 1))
+            let output = try generator.generate(prompt: prompt, options: GenerationOptions(maxTokens: 48, speculate: false)).tokens
+            let target = try TraceReplay.RecordedTarget.teacherForced(prompt: prompt, output: output, context: f.context)
+            #expect(target.topTokens.count == output.count && target.topTokens.allSatisfy { $0.count == 8 })
+            let agreeing = zip(target.topTokens, output).filter { $0.0.first == $0.1 }.count
+            // Batched prompt processing may break a near-tie the other way; rarely more than once.
+            #expect(agreeing >= output.count - 2, "\(agreeing) of \(output.count)")
+        }
+    }
+
     @Test func speculativeOutputEqualsPlainOnSharedPrompts() throws {
         var prompts = try SharedPrompts.prompts("spec_bench", category: "summarization", count: 5)
         prompts += try SharedPrompts.prompts("spec_bench", category: "rag", count: 5)

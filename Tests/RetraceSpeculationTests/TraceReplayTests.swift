@@ -35,6 +35,25 @@ private func chain(_ tokens: [TokenID]) -> DraftTree {
         #expect(outcome.acceptedBySource == [.context: 4, .index: 1])  // node 5 came from both sources
     }
 
+    /// With the target's recorded top tokens, the verification reports them on the true path
+    /// (the recorded token first, even where the teacher-forced pass ranked it second) and
+    /// nothing off it.
+    @Test func reportsTheTargetsTopTokensOnTheTruePath() {
+        var tree = chain([5, 6, 9])
+        tree.insert(path: [8], scores: [0.3], source: DraftSources(.index))
+        let target = TraceReplay.RecordedTarget(topTokens: [[5, 40], [41, 6, 42], [7, 43], [8]])
+        let truth: [TokenID] = [5, 6, 7, 8]
+        let p = TraceReplay.predictions(for: tree, truth: truth[...], target: target)
+        #expect(p.topTokens == [[5, 40], [6, 41], [7, 43], [], []])
+        #expect(TraceReplay.predictions(for: tree, truth: truth[...]).topTokens == [[5], [6], [7], [], []])
+        // A drafter that recycles top tokens learns the alternatives the target ranked.
+        var recycled = RetrievalDrafter(index: nil, settings: .init(sources: [.recycled]))
+        recycled.start(prompt: [1, 2])
+        _ = try? TraceReplay.run(drafter: &recycled, prompt: [1, 2], truth: truth, target: target, plan: { tree, _, _ in tree })
+        let followers = (recycled.sources.first as? RecycledTokenSource)?.followers
+        #expect(followers?[2]?.contains(40) == true, "\(String(describing: followers))")
+    }
+
     @Test func chargesTheCostCurveIncludingReDecodedPaths() throws {
         let cost = CostModel(contextLengths: [0], batchSizes: [1, 2, 4, 8], milliseconds: [[1, 2, 4, 8]])
         var tree = chain([7, 7])            // leading path 7-7

@@ -72,6 +72,9 @@ struct BenchReplayCommand: AsyncParsableCommand {
     @Flag(help: "Evict the CPU caches before every step, as the model's decoding does live (slow: about 3 ms a step), so draft latencies are those a live step sees.")
     var cold = false
 
+    @Flag(help: "Run the target model once over each trace first (teacher forcing), so drafters hear its real top tokens at the positions a verification reaches, as they do live (without it: only the recorded token).")
+    var targetFeedback = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -174,6 +177,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
             all = all.filter { wanted.contains($0.category) }
             guard !all.isEmpty else { throw CLIError("no traces in categories \(categories)") }
         }
+        if targetFeedback { try measureTarget(&all) }
         let store = try TokenIndex.open(option: index, for: tokenizer.identity, resident: resident)
         // Latencies are those of a warm service: every page of the index mapped in first.
         let mapped = store?.prefault() ?? 0
@@ -274,6 +278,25 @@ struct BenchReplayCommand: AsyncParsableCommand {
         }
     }
 
+    /// Runs the target over every trace (teacher forcing) for its top tokens.
+    private func measureTarget(_ traces: inout [ReplayTrace]) throws {
+        let llama = try LlamaModel(path: model.modelPath)
+        let longest = traces.map { $0.promptTokens.count + $0.outputTokens.count }.max() ?? 0
+        guard longest <= llama.trainedContextLength else {
+            throw CLIError("a trace of \(longest) tokens exceeds the model's trained context of \(llama.trainedContextLength)")
+        }
+        let context = try LlamaContext(model: llama, options: ContextOptions(contextLength: max(512, longest), maxSequences: 1))
+        let total = traces.reduce(0) { $0 + $1.promptTokens.count + $1.outputTokens.count }
+        let progress = ProgressBar(label: "target over the traces", total: total)
+        var done = 0
+        for i in traces.indices {
+            traces[i].target = try .teacherForced(prompt: traces[i].promptTokens, output: traces[i].outputTokens, context: context)
+            done += traces[i].promptTokens.count + traces[i].outputTokens.count
+            progress.update(done: done, tokens: done)
+        }
+        progress.finish(tokens: total)
+    }
+
     /// MAT of the fused drafter before and after past generations are in the dynamic store of a
     /// temporary copy of the index (the index itself is not touched).
     private func measurePastGenerations(_ traces: [ReplayTrace], store: TokenIndex, settings: RetrievalDrafter.Settings,
@@ -323,8 +346,8 @@ struct BenchReplayCommand: AsyncParsableCommand {
 
     private static func replay(_ drafter: inout any Drafter, trace: ReplayTrace, plan: TraceReplay.Planner,
                                cost: CostModel?, beforeStep: (() -> Void)? = nil) throws -> TraceReplay.Outcome {
-        try TraceReplay.run(drafter: &drafter, prompt: trace.promptTokens, truth: trace.outputTokens, plan: plan, cost: cost,
-                            beforeStep: beforeStep)
+        try TraceReplay.run(drafter: &drafter, prompt: trace.promptTokens, truth: trace.outputTokens, target: trace.target,
+                            plan: plan, cost: cost, beforeStep: beforeStep)
     }
 
     /// Steps if every step accepted the longest true continuation (up to the budget) present in

@@ -1,5 +1,6 @@
 import Foundation
 import RetraceCore
+import RetraceSpeculation
 
 /// One recorded greedy generation (the format of ../shared/data/traces): prompt and output
 /// token ids, with an id and a category.
@@ -8,6 +9,8 @@ struct ReplayTrace: Decodable {
     var category: String
     var promptTokens: [TokenID]
     var outputTokens: [TokenID]
+    /// The target's own top tokens along the output, when measured (`--target-feedback`).
+    var target: TraceReplay.RecordedTarget?
 
     enum CodingKeys: String, CodingKey {
         case id, category
