@@ -20,7 +20,7 @@ import RetraceTestSupport
         try expectFailure(["index", "build", "--out", dir.file("x"), dir.file("empty")], mentions: "no tokens")
         #expect(!FileManager.default.fileExists(atPath: dir.file("x")))
 
-        FileManager.default.createFile(atPath: dir.file("latin1.txt"), contents: Data([0x63, 0x61, 0x66, 0xE9, 0x0A]))
+        try Data([0x63, 0x61, 0x66, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: dir.file("latin1.txt")))
         try expectFailure(["index", "build", "--out", dir.file("x"), dir.file("latin1.txt")], mentions: "not valid UTF-8")
         // With --skip-invalid the bad file is skipped, and nothing else is left: still an empty corpus.
         try expectFailure(["index", "build", "--skip-invalid", "--out", dir.file("x"), dir.file("latin1.txt")], mentions: "no tokens")
@@ -33,7 +33,7 @@ import RetraceTestSupport
                           mentions: "outside the vocabulary")
         try "[1, 2, -3]\n".write(toFile: dir.file("neg.jsonl"), atomically: true, encoding: .utf8)
         try expectFailure(["index", "build", "--pretokenized", "--out", dir.file("x"), dir.file("neg.jsonl")], mentions: "token ids")
-        FileManager.default.createFile(atPath: dir.file("odd.u32"), contents: Data([1, 2, 3]))
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: dir.file("odd.u32")))
         try expectFailure(["index", "build", "--pretokenized", "--out", dir.file("x"), dir.file("odd.u32")], mentions: "multiple of 4")
         try expectFailure(["index", "build", "--pretokenized", "--vocab-size", "4000000000", "--tokenizer-name", "t",
                            "--out", dir.file("x"), dir.file("oov.jsonl")], mentions: "--vocab-size")
@@ -62,7 +62,7 @@ import RetraceTestSupport
         try expectFailure(["index", "info", dir.file("absent")], mentions: "does not exist")
         try FileManager.default.createDirectory(atPath: dir.file("plain"), withIntermediateDirectories: true)
         try expectFailure(["index", "info", dir.file("plain")], mentions: "not a Retrace index")
-        FileManager.default.createFile(atPath: dir.file("file"), contents: Data("x".utf8))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: dir.file("file")))
         try expectFailure(["index", "verify", dir.file("file")], mentions: "not a Retrace index")
 
         let good = dir.file("good")

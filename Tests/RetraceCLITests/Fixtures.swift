@@ -10,7 +10,7 @@ enum Fixtures {
         try "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n".write(toFile: root + "/math.py", atomically: true, encoding: .utf8)
         try "def add(a, b):\n    return a + b\n\nprint(add(1, 2))\n".write(toFile: root + "/use.py", atomically: true, encoding: .utf8)
         try "Notes about adding numbers.\n".write(toFile: root + "/sub/notes.txt", atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: root + "/blob.bin", contents: Data([0xFF, 0xFE, 0x00]))
+        try Data([0xFF, 0xFE, 0x00]).write(to: URL(fileURLWithPath: root + "/blob.bin"))
         return root
     }
 
@@ -21,13 +21,13 @@ enum Fixtures {
     }
 
     /// Raw little-endian UInt32 with 0xFFFFFFFF between documents.
-    static func rawStream(_ docs: [[UInt32]], at path: String) {
+    static func rawStream(_ docs: [[UInt32]], at path: String) throws {
         var words: [UInt32] = []
         for (i, d) in docs.enumerated() {
             if i > 0 { words.append(0xFFFF_FFFF) }
             words += d
         }
-        FileManager.default.createFile(atPath: path, contents: words.withUnsafeBytes { Data($0) })
+        try words.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: path))
     }
 
     /// Distinct documents that are easy to look up: document i is [i+1000, i+2000, i+3000, i+4000].

@@ -66,7 +66,7 @@ import RetraceTestSupport
             #expect(r.stderr.localizedCaseInsensitiveContains(phrase), "\(arguments): \(r.output)", sourceLocation: sourceLocation)
         }
         try expectFailure(["--prompt", "hi", "--model", dir.file("missing.gguf")], mentions: "model file not found")
-        FileManager.default.createFile(atPath: dir.file("bad.gguf"), contents: Data("GGUF but not really".utf8))
+        try Data("GGUF but not really".utf8).write(to: URL(fileURLWithPath: dir.file("bad.gguf")))
         try expectFailure(["--prompt", "hi", "--model", dir.file("bad.gguf")], mentions: "cannot load model")
         try expectFailure(["--prompt", ""], mentions: "empty")
         try expectFailure(["--prompt", "hi", "--max-tokens", "0"], mentions: "--max-tokens")

@@ -31,7 +31,8 @@ import RetraceTestSupport
         #expect(answer["staticOccurrences"] as? Int == 2)
         let top = (answer["continuations"] as! [[String: Any]]).first
         #expect(top?["count"] as? Int == 2)
-        #expect((top?["text"] as? String ?? "").hasPrefix("\n    return a + b"))
+        let text = top?["text"] as? String ?? ""
+        #expect(text.hasPrefix("\n    return a + b"), "\(text)")
     }
 
     @Test func readsJSONLStandardInputAndPretokenizedInput() throws {
@@ -49,7 +50,7 @@ import RetraceTestSupport
 
         let docs = Fixtures.numberedDocuments(5) + [[70_000 - 10_001, 5, 6]]
         try Fixtures.tokenLines(docs, at: dir.file("ids.jsonl"))
-        Fixtures.rawStream(docs, at: dir.file("ids.u32"))
+        try Fixtures.rawStream(docs, at: dir.file("ids.u32"))
         for (name, input) in [("c", dir.file("ids.jsonl")), ("d", dir.file("ids.u32"))] {
             r = try runRetrace(["index", "build", "--pretokenized", "--vocab-size", "60000", "--tokenizer-name", "t",
                                 "--out", dir.file(name), input])
@@ -81,7 +82,7 @@ import RetraceTestSupport
 
         r = try runRetrace(["stats", dir.file("none.sqlite")])
         #expect(r.status != 0 && r.stderr.contains("no statistics database"))
-        FileManager.default.createFile(atPath: dir.file("junk.sqlite"), contents: Data(repeating: 0x42, count: 4096))
+        try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: dir.file("junk.sqlite")))
         r = try runRetrace(["stats", dir.file("junk.sqlite")])
         #expect(r.status != 0 && r.stderr.contains("not a Retrace statistics database"), "\(r.output)")
     }

@@ -99,13 +99,13 @@ import RetraceTestSupport
     @Test func errorsCarryCodeAndMessage() throws {
         let dir = TemporaryDirectory()
         let file = dir.file("not-an-env")
-        FileManager.default.createFile(atPath: file, contents: Data(repeating: 0xAB, count: 16_384))
+        try Data(repeating: 0xAB, count: 16_384).write(to: URL(fileURLWithPath: file))
         do {
             _ = try Environment(path: dir.path)
             // A directory with stray files is still a fine environment; open a garbage data file instead.
             let bad = dir.file("bad")
             try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: bad + "/data.mdb", contents: Data(repeating: 0xAB, count: 16_384))
+            try Data(repeating: 0xAB, count: 16_384).write(to: URL(fileURLWithPath: bad + "/data.mdb"))
             _ = try Environment(path: bad)
             Issue.record("opening garbage succeeded")
         } catch let error as LMDBError {

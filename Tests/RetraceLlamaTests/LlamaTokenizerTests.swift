@@ -36,10 +36,10 @@ import RetraceTestSupport
     @Test func badModelFilesGetClearErrors() throws {
         let dir = TemporaryDirectory()
         #expect(throws: LlamaError.self) { try LlamaTokenizer(modelPath: dir.file("missing.gguf")) }
-        _ = FileManager.default.createFile(atPath: dir.file("text.gguf"), contents: Data("hello".utf8))
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: dir.file("text.gguf")))
         #expect(throws: LlamaError.self) { try LlamaTokenizer(modelPath: dir.file("text.gguf")) }
         let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: TestPaths.defaultModel)).read(upToCount: 200_000)!
-        _ = FileManager.default.createFile(atPath: dir.file("cut.gguf"), contents: head)
+        try head.write(to: URL(fileURLWithPath: dir.file("cut.gguf")))
         do {
             _ = try LlamaTokenizer(modelPath: dir.file("cut.gguf"))
             Issue.record("a truncated model loaded")
