@@ -133,6 +133,20 @@ public struct TraceReplay {
                                  topTokens: topTokens)
     }
 
+    /// The path of `tree` that `truth` follows from the root, at most `limit` nodes, as a chain
+    /// (what a drafter that knew the continuation would verify from its own candidates).
+    public static func recordedPath(in tree: DraftTree, truth: ArraySlice<TokenID>, limit: Int) -> DraftTree {
+        var path = DraftTree()
+        var node = -1
+        var parent = -1
+        for token in truth.prefix(limit) {
+            guard let child = tree.child(of: node, token: token) else { break }
+            parent = path.add(token, under: parent, score: tree.scores[child], source: tree.sources[child])
+            node = child
+        }
+        return path
+    }
+
     /// The longest prefix of `future` that occurs anywhere in `history` (brute force; for the
     /// oracle line of the replay benchmark).
     public static func longestPrefix(of future: ArraySlice<TokenID>, in history: [TokenID], limit: Int) -> Int {

@@ -19,7 +19,9 @@ struct BenchReplayCommand: AsyncParsableCommand {
         continuation present in the live context or the index; and the longest one present right \
         after an occurrence of the last committed token, the most a drafter continuing a match can \
         accept, whichever of the occurrences it picks), and the fused drafter sized by \
-        the cost curve of `retrace calibrate`, with the speedup over plain decoding that curve predicts.
+        the cost curve of `retrace calibrate`, with the speedup over plain decoding that curve predicts; \
+        and "fused, picked": each step verifies exactly the drafted path the recording follows (a \
+        perfect choice among the fused drafter's candidates), the most any ranking or sizing of them gives.
         """)
 
     @OptionGroup var model: ModelOptions
@@ -205,17 +207,26 @@ struct BenchReplayCommand: AsyncParsableCommand {
             var sizer = TreeSizer(cost: cost, maxNodes: budget)
             if let minimumGain { sizer.minimumGain = minimumGain }
             let sized: TraceReplay.Planner = { tree, pending, context in sizer.size(tree, pending: pending, context: context) }
-            // One drafter per configuration for the whole run, as one generator per process live.
-            var configurations: [(String, any Drafter, TraceReplay.Planner, Bool)] = [
-                ("prompt lookup", PromptLookupDrafter(length: budget), cut, false),
+            // One drafter per configuration for the whole run, as one generator per process live;
+            // a plan per trace (the picking one reads the trace's recorded continuation).
+            var configurations: [(String, any Drafter, (ReplayTrace) -> TraceReplay.Planner, Bool)] = [
+                ("prompt lookup", PromptLookupDrafter(length: budget), { _ in cut }, false),
             ]
             for source in DraftSource.allCases where source != .model && (store != nil || source != .index) {
                 var alone = settings
                 alone.sources = [source]
-                configurations.append((source.description, RetrievalDrafter(index: store, settings: alone), cut, false))
+                configurations.append((source.description, RetrievalDrafter(index: store, settings: alone), { _ in cut }, false))
             }
-            configurations.append(("fused", RetrievalDrafter(index: store, settings: settings), cut, false))
-            configurations.append(("fused, sized", RetrievalDrafter(index: store, settings: settings), sized, true))
+            configurations.append(("fused", RetrievalDrafter(index: store, settings: settings), { _ in cut }, false))
+            configurations.append(("fused, sized", RetrievalDrafter(index: store, settings: settings), { _ in sized }, true))
+            // The bound of choosing among the fused drafter's candidates: every step verifies
+            // exactly the drafted path that the recording follows (at most `budget` deep), so
+            // a perfect ranking and sizer would get this MAT and speedup from these candidates.
+            configurations.append(("fused, picked", RetrievalDrafter(index: store, settings: settings), { trace in
+                { tree, _, context in
+                    TraceReplay.recordedPath(in: tree, truth: trace.outputTokens[(context - trace.promptTokens.count)...], limit: budget)
+                }
+            }, true))
             // Each drafter replays every trace before the next starts, with the CPU's caches
             // flushed in between, so none finds the index rows it reads still cached from
             // another drafter's identical queries.
@@ -224,7 +235,7 @@ struct BenchReplayCommand: AsyncParsableCommand {
                 flush.run()
                 for (t, trace) in all.enumerated() {
                     var line = Line(drafter: configurations[i].0)
-                    line.add(try Self.replay(&configurations[i].1, trace: trace, plan: configurations[i].2,
+                    line.add(try Self.replay(&configurations[i].1, trace: trace, plan: configurations[i].2(trace),
                                              cost: configurations[i].3 ? cost : nil,
                                              beforeStep: cold ? { stepFlush.run() } : nil))
                     perTrace[t].append(line)
