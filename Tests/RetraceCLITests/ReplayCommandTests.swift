@@ -24,7 +24,7 @@ import RetraceTestSupport
         let r = try runRetrace(["bench", "replay", "--traces", dir.file("t.jsonl"), "--index", dir.file("idx"),
                                 "--budget", "4,8", "--past-generations"])
         #expect(r.status == 0, "\(r.output)")
-        for drafter in ["prompt lookup", "context", "index", "fused", "fused, sized", "oracle", "oracle, match"] {
+        for drafter in ["prompt lookup", "context", "index", "fused", "fused, sized", "fused, picked", "oracle", "oracle, match"] {
             #expect(r.stdout.contains("  \(drafter) "), "missing \(drafter): \(r.stdout)")
         }
         #expect(r.stdout.contains("budget 4 · copy") && r.stdout.contains("budget 8 · all"))

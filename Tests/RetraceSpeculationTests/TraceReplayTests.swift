@@ -54,6 +54,19 @@ private func chain(_ tokens: [TokenID]) -> DraftTree {
         #expect(followers?[2]?.contains(40) == true, "\(String(describing: followers))")
     }
 
+    /// The picked path is the tree's path along the recording, cut at the limit.
+    @Test func recordedPathFollowsTheRecordingThroughTheTree() {
+        var tree = chain([5, 6, 9])
+        tree.insert(path: [5, 6, 7, 8], scores: [0.5, 0.5, 0.3, 0.2], source: DraftSources(.index))
+        tree.insert(path: [4], scores: [0.9], source: DraftSources(.trie))
+        let truth: [TokenID] = [5, 6, 7, 8, 1]
+        let path = TraceReplay.recordedPath(in: tree, truth: truth[...], limit: 16)
+        #expect(path.tokens == [5, 6, 7, 8] && path.parents == [-1, 0, 1, 2])
+        #expect(path.scores == [0.5, 0.5, 0.3, 0.2])
+        #expect(TraceReplay.recordedPath(in: tree, truth: truth[...], limit: 2).tokens == [5, 6])
+        #expect(TraceReplay.recordedPath(in: tree, truth: [3, 5][...], limit: 16).isEmpty)
+    }
+
     @Test func chargesTheCostCurveIncludingReDecodedPaths() throws {
         let cost = CostModel(contextLengths: [0], batchSizes: [1, 2, 4, 8], milliseconds: [[1, 2, 4, 8]])
         var tree = chain([7, 7])            // leading path 7-7
