@@ -55,12 +55,12 @@ public struct TraceReplay {
 
         public init(topTokens: [[TokenID]]) { self.topTokens = topTokens }
 
-        /// The top tokens at `position`, led by the recorded token (which a near-tie in the
-        /// teacher-forced pass may have ranked second).
+        /// The top tokens at `position`, as many as measured, led by the recorded token (which a
+        /// near-tie in the teacher-forced pass may have ranked lower, or just outside them).
         func at(_ position: Int, recorded token: TokenID) -> [TokenID] {
             guard position < topTokens.count, let first = topTokens[position].first else { return [token] }
             let top = topTokens[position]
-            return first == token ? top : [token] + top.filter { $0 != token }.dropLast()
+            return first == token ? top : Array(([token] + top.filter { $0 != token }).prefix(top.count))
         }
     }
 
