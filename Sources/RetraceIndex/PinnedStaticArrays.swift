@@ -80,13 +80,12 @@ final class PinnedStaticArrays: @unchecked Sendable {
     /// Reads one word per page of the symbols and the suffix array, so that later searches take
     /// no page faults; returns the number of bytes covered.
     func prefault() -> Int {
-        var sink: UInt32 = 0
+        var sum: UInt32 = 0
         let stride = 4096 / MemoryLayout<UInt32>.stride
         for array in [search.symbols, search.suffixes] {
-            for i in Swift.stride(from: 0, to: array.count, by: stride) { sink &+= array[i] }
+            for i in Swift.stride(from: 0, to: array.count, by: stride) { sum &+= array[i] }
         }
-        // Keeps the reads from being optimised away.
-        withExtendedLifetime(sink) {}
+        blackHole(sum)
         return (search.symbols.count + search.suffixes.count) * MemoryLayout<UInt32>.stride
     }
 
