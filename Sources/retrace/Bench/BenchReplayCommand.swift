@@ -428,7 +428,7 @@ extension BenchReplayCommand.Line {
 
 /// Evicts the CPU's caches between benchmark runs by reading a buffer larger than any of them.
 struct CacheFlush {
-    private var buffer: [UInt64]
+    private let buffer: [UInt64]
 
     init(bytes: Int = 256 << 20) { buffer = [UInt64](repeating: 1, count: bytes / 8) }
 
