@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import RetraceStats
+@testable import RetraceStats
 import RetraceTestSupport
 
 @Suite struct GenerateCommandTests {
@@ -47,6 +47,22 @@ import RetraceTestSupport
         #expect(!relearned.isEmpty)
         #expect(!relearned.contains { $0.sources == "context+oracle" || $0.sources.isEmpty
                                       || ($0.sources == "context" && $0.estimateBucket == 42) }, "\(relearned)")
+        // An unreadable agreement table costs only itself: the sources' cells are still loaded
+        // (and written back), and the agreement cells are rewritten readable.
+        var heavy = try store.loadCalibration(scope: scopes[0])
+        heavy[0].hits = 500
+        heavy[0].tries = 1000
+        try store.saveCalibration(heavy, agreement: relearned, scope: scopes[0])
+        try store.pool.write { db in try db.execute(sql: "UPDATE agreementCalibration SET tries = 'many'") }
+        let damaged = try runRetrace(["generate", "--index", dir.file("idx"), "--prompt", "Say hello.", "--max-tokens", "8",
+                                      "--stats", dir.file("s.sqlite"), "--no-ingest"])
+        #expect(damaged.status == 0 && damaged.stderr.contains("unreadable"), "\(damaged.output)")
+        let kept = try store.loadCalibration(scope: scopes[0]).first {
+            $0.source == heavy[0].source && $0.matchBucket == heavy[0].matchBucket && $0.depthBucket == heavy[0].depthBucket
+                && $0.evidence == heavy[0].evidence
+        }
+        #expect((kept?.tries ?? 0) > 900, "\(String(describing: kept))")
+        #expect(!(try store.loadAgreementCalibration(scope: scopes[0])).isEmpty)
         // Without --no-ingest the output goes into the dynamic store, and the drafter's n-gram
         // tries (global, and the tenant's) into the index.
         let r = try runRetrace(["generate", "--index", dir.file("idx"), "--prompt", "Say hello.", "--max-tokens", "8",

@@ -97,7 +97,7 @@ struct GenerateCommand: AsyncParsableCommand {
             do {
                 try StoredCalibration.load(into: generator, from: store, scope: calibrationScope)
             } catch {
-                printError("warning: the stored drafter calibration is unreadable (\(error)); starting from the prior, it will be rewritten")
+                printError("warning: part of the stored drafter calibration is unreadable (\(error)); that part starts from the prior and will be rewritten")
             }
             if let index = runtime.index { try StoredTries.load(into: generator, from: index, tenant: tenant) }
         }

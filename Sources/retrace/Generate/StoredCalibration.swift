@@ -8,23 +8,35 @@ enum StoredCalibration {
     static func scope(modelFingerprint: String, index: String) -> String { "\(modelFingerprint) \(index)" }
 
     /// Loads the stored calibration into the generator's drafter; returns the cells loaded.
-    /// Cells this version cannot place (unknown sources, buckets out of range) are skipped.
+    /// Cells this version cannot place (unknown sources, buckets out of range) are skipped. The
+    /// sources' cells and the agreement cells are read separately: when one table is
+    /// unreadable, the other is still loaded before the error is thrown.
     @discardableResult
     static func load(into generator: SpeculativeGenerator, from store: StatsStore, scope: String) throws -> Int {
         guard var drafter = generator.drafter as? RetrievalDrafter else { return 0 }
-        let entries = try store.loadCalibration(scope: scope).compactMap { r -> SourceCalibration.Entry? in
-            guard let source = DraftSource(name: r.source) else { return nil }
-            return SourceCalibration.Entry(source: source, matchBucket: r.matchBucket, depthBucket: r.depthBucket,
-                                           evidence: r.evidence, hits: r.hits, tries: r.tries)
+        defer { generator.drafter = drafter }
+        var firstError: (any Error)?
+        do {
+            let entries = try store.loadCalibration(scope: scope).compactMap { r -> SourceCalibration.Entry? in
+                guard let source = DraftSource(name: r.source) else { return nil }
+                return SourceCalibration.Entry(source: source, matchBucket: r.matchBucket, depthBucket: r.depthBucket,
+                                               evidence: r.evidence, hits: r.hits, tries: r.tries)
+            }
+            drafter.calibration = SourceCalibration(entries: entries)
+        } catch {
+            firstError = error
         }
-        let agreement = try store.loadAgreementCalibration(scope: scope).compactMap { r -> AgreementCalibration.Entry? in
-            guard let sources = sources(named: r.sources) else { return nil }
-            return AgreementCalibration.Entry(sources: sources, estimateBucket: r.estimateBucket, depthBucket: r.depthBucket,
-                                              hits: r.hits, tries: r.tries)
+        do {
+            let agreement = try store.loadAgreementCalibration(scope: scope).compactMap { r -> AgreementCalibration.Entry? in
+                guard let sources = sources(named: r.sources) else { return nil }
+                return AgreementCalibration.Entry(sources: sources, estimateBucket: r.estimateBucket, depthBucket: r.depthBucket,
+                                                  hits: r.hits, tries: r.tries)
+            }
+            drafter.calibration.agreement = AgreementCalibration(entries: agreement)
+        } catch {
+            firstError = firstError ?? error
         }
-        drafter.calibration = SourceCalibration(entries: entries)
-        drafter.calibration.agreement = AgreementCalibration(entries: agreement)
-        generator.drafter = drafter
+        if let firstError { throw firstError }
         return drafter.calibration.entries.count + drafter.calibration.agreement.entries.count
     }
 
