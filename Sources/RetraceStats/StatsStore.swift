@@ -85,8 +85,9 @@ public final class StatsStore: Sendable {
     }
 
     /// Replaces the stored calibration of `scope` (for example a model and index), its sources'
-    /// cells and its agreement cells, in one transaction.
-    public func saveCalibration(_ records: [CalibrationRecord], agreement: [AgreementRecord] = [], scope: String,
+    /// cells and its agreement cells, in one transaction: cells of either kind not passed are
+    /// deleted, so `agreement` has no default.
+    public func saveCalibration(_ records: [CalibrationRecord], agreement: [AgreementRecord], scope: String,
                                 at date: Date = Date()) throws {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM calibration WHERE scope = ?", arguments: [scope])

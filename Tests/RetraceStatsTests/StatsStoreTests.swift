@@ -72,10 +72,10 @@ import RetraceTestSupport
         let store = try StatsStore(path: dir.file("s.sqlite"))
         let a = [CalibrationRecord(source: "context", matchBucket: 1, depthBucket: 0, evidence: 2, hits: 3.5, tries: 7.25),
                  CalibrationRecord(source: "index", matchBucket: 4, depthBucket: 2, evidence: 0, hits: 0, tries: 1)]
-        try store.saveCalibration(a, scope: "m1 idx")
-        try store.saveCalibration([a[0]], scope: "m2 idx")
+        try store.saveCalibration(a, agreement: [], scope: "m1 idx")
+        try store.saveCalibration([a[0]], agreement: [], scope: "m2 idx")
         #expect(try store.loadCalibration(scope: "m1 idx") == a)
-        try store.saveCalibration([a[1]], scope: "m1 idx")            // replaces, does not merge
+        try store.saveCalibration([a[1]], agreement: [], scope: "m1 idx")            // replaces, does not merge
         #expect(try store.loadCalibration(scope: "m1 idx") == [a[1]])
         #expect(try store.loadCalibration(scope: "m2 idx") == [a[0]])
         #expect(try store.calibrationScopes() == ["m1 idx", "m2 idx"])
@@ -97,7 +97,7 @@ import RetraceTestSupport
         #expect(try store.loadCalibration(scope: "m idx") == cells)
         #expect(try store.loadAgreementCalibration(scope: "m idx") == agreement)
         // Saving the scope again replaces both kinds of cells.
-        try store.saveCalibration(cells, scope: "m idx")
+        try store.saveCalibration(cells, agreement: [], scope: "m idx")
         #expect(try store.loadAgreementCalibration(scope: "m idx").isEmpty)
         #expect(try store.loadAgreementCalibration(scope: "other").isEmpty)
         try store.saveCalibration(cells, agreement: agreement, scope: "m idx")
