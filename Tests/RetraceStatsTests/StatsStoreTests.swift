@@ -75,7 +75,7 @@ import RetraceTestSupport
         try store.saveCalibration(a, agreement: [], scope: "m1 idx")
         try store.saveCalibration([a[0]], agreement: [], scope: "m2 idx")
         #expect(try store.loadCalibration(scope: "m1 idx") == a)
-        try store.saveCalibration([a[1]], agreement: [], scope: "m1 idx")            // replaces, does not merge
+        try store.saveCalibration([a[1]], agreement: [], scope: "m1 idx")  // replaces, does not merge
         #expect(try store.loadCalibration(scope: "m1 idx") == [a[1]])
         #expect(try store.loadCalibration(scope: "m2 idx") == [a[0]])
         #expect(try store.calibrationScopes() == ["m1 idx", "m2 idx"])
