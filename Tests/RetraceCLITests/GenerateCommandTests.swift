@@ -96,4 +96,22 @@ import RetraceTestSupport
         let r = try runRetrace(["generate", "--stats", dir.file("s.sqlite"), "--index", dir.file("foreign"), "--prompt", "hi"])
         #expect(r.status != 0 && r.stderr.contains("tokenizer"), "\(r.output)")
     }
+
+    /// Gemma-3-270M, a base model without a chat template, as the target: a chat prompt gets an
+    /// error naming --raw-prompt, a raw one generates, and an index of SmolLM2's tokens is refused.
+    @Test func baseModelTakesRawPrompts() throws {
+        let dir = TemporaryDirectory()
+        let gemma = ["generate", "--model", TestPaths.retraceHome + "/models/gemma-3-270m-q4_k_m.gguf",
+                     "--stats", dir.file("s.sqlite"), "--no-ingest", "--max-tokens", "8", "--json"]
+        let chat = try runRetrace(gemma + ["--index", "none", "--prompt", "The capital of France is"])
+        #expect(chat.status != 0 && chat.status < 128 && chat.stderr.contains("--raw-prompt"), "\(chat.output)")
+        let raw = try runRetrace(gemma + ["--index", "none", "--prompt", "The capital of France is", "--raw-prompt"])
+        #expect(raw.status == 0, "\(raw.output)")
+        let result = try JSONSerialization.jsonObject(with: Data(raw.stdout.utf8)) as? [String: Any]
+        #expect((result?["output_tokens"] as? [Int])?.count == 8, "\(raw.output)")
+        let code = try Fixtures.codeDirectory(in: dir)
+        #expect(try runRetrace(["index", "build", "--out", dir.file("smollm2"), code]).status == 0)
+        let foreign = try runRetrace(gemma + ["--index", dir.file("smollm2"), "--prompt", "def", "--raw-prompt"])
+        #expect(foreign.status != 0 && foreign.status < 128 && foreign.stderr.contains("tokenizer"), "\(foreign.output)")
+    }
 }

@@ -130,7 +130,7 @@ struct BenchGenerateCommand: AsyncParsableCommand {
         // of the model runs between a prompt's plain and speculative runs.
         if let llamaLookup {
             for (n, item) in items.enumerated() {
-                let text = try runtime.template.format(user: item.prompt)
+                let text = try runtime.chatPrompt(item.prompt)
                 if let (tokens, seconds) = try runLookup(llamaLookup, prompt: text) {
                     rows[item.category!]!.lookupTokens += tokens
                     rows[item.category!]!.lookupSeconds += seconds

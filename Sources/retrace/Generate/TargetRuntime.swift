@@ -10,16 +10,18 @@ import RetraceSpeculation
 final class TargetRuntime {
     let model: LlamaModel
     let tokenizer: LlamaTokenizer
-    let template: ChatTemplate
+    /// The model's chat template, or why it has none (a base model can still take raw prompts).
+    private let template: Result<ChatTemplate, any Error>
     let context: LlamaContext
     let index: TokenIndex?
     let cost: CostModel
     let costIsMeasured: Bool
 
     init(modelPath: String, indexPath: String?, contextLength: Int) throws {
-        model = try LlamaModel(path: modelPath)
+        let model = try LlamaModel(path: modelPath)
+        self.model = model
         tokenizer = LlamaTokenizer(model: model)
-        template = try ChatTemplate(model: model)
+        template = Result { try ChatTemplate(model: model) }
         guard contextLength <= model.trainedContextLength else {
             throw CLIError("--context \(contextLength) exceeds the model's trained context of \(model.trainedContextLength) tokens")
         }
@@ -42,9 +44,12 @@ final class TargetRuntime {
         try JSONDecoder().decode(CostModel.self, from: Data(contentsOf: URL(fileURLWithPath: costPath(modelPath: modelPath))))
     }
 
+    /// One user message as the model's chat template formats it; throws for a model without one.
+    func chatPrompt(_ text: String) throws -> String { try template.get().format(user: text) }
+
     /// Chat-formatted prompt tokens for one user message (or the raw text with `raw`).
     func promptTokens(_ text: String, raw: Bool) throws -> [TokenID] {
-        let formatted = raw ? text : try template.format(user: text)
+        let formatted = raw ? text : try chatPrompt(text)
         return try tokenizer.tokenize(formatted, addSpecial: raw, parseSpecial: !raw)
     }
 
