@@ -22,8 +22,12 @@ public final class StatsStore: Sendable {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StatsStoreError(path: path, reason: error.message ?? error.description)
+        }
     }
 
     static var migrator: DatabaseMigrator {

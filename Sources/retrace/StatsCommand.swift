@@ -27,10 +27,7 @@ struct StatsCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CLIError("no statistics database at \(path)")
         }
-        let store: StatsStore
-        do { store = try StatsStore(path: path) } catch {
-            throw CLIError("\(path) is not a Retrace statistics database: \(error)")
-        }
+        let store = try StatsStore(path: path)
         var sessions = try store.sessions()
         if let session {
             sessions = sessions.filter { $0.id == session }

@@ -95,6 +95,12 @@ import RetraceTestSupport
         try Fixtures.pretokenizedIndex([[1, 2, 3]], at: dir.file("foreign"), in: dir)
         let r = try runRetrace(["generate", "--stats", dir.file("s.sqlite"), "--index", dir.file("foreign"), "--prompt", "hi"])
         #expect(r.status != 0 && r.stderr.contains("tokenizer"), "\(r.output)")
+        // A statistics file that is not SQLite: a clear error, and the file is left as it was.
+        let junk = Data(repeating: 0x42, count: 4096)
+        try junk.write(to: URL(fileURLWithPath: dir.file("junk.sqlite")))
+        let s = try runRetrace(["generate", "--stats", dir.file("junk.sqlite"), "--index", "none", "--prompt", "hi"])
+        #expect(s.status != 0 && s.status < 128 && s.stderr.contains("not a usable Retrace statistics database"), "\(s.output)")
+        #expect(FileManager.default.contents(atPath: dir.file("junk.sqlite")) == junk)
     }
 
     /// Gemma-3-270M, a base model without a chat template, as the target: a chat prompt gets an
