@@ -69,6 +69,26 @@ public final class LlamaTokenizer: Tokenizer, @unchecked Sendable {
         }
     }
 
+    /// The bytes of one token as it is printed (special tokens as their text). A byte-level
+    /// vocabulary's token can hold part of a character; `UTF8StreamDecoder` joins them.
+    public func pieceBytes(_ token: TokenID) throws -> [UInt8] {
+        guard Int(token) < model.vocabularySize else {
+            throw LlamaError.tokenization("token id \(token) is outside the vocabulary (size \(model.vocabularySize))")
+        }
+        var capacity = 32
+        while true {
+            var buffer = [CChar](repeating: 0, count: capacity)
+            let n = lock.withLock { _ in
+                llama_token_to_piece(model.vocabulary, llama_token(bitPattern: token), &buffer, Int32(capacity), 0, true)
+            }
+            if n < 0 {
+                capacity = Int(-n)
+                continue
+            }
+            return buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }
+        }
+    }
+
     public func detokenize(_ tokens: [TokenID]) throws -> String {
         let size = model.vocabularySize
         if let bad = tokens.first(where: { Int($0) >= size }) {

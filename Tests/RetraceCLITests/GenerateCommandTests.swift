@@ -103,6 +103,20 @@ import RetraceTestSupport
         #expect(FileManager.default.contents(atPath: dir.file("junk.sqlite")) == junk)
     }
 
+    /// Streamed text is the JSON output's text, characters split over several tokens included.
+    @Test func streamsWholeCharacters() throws {
+        let dir = TemporaryDirectory()
+        let arguments = ["generate", "--index", "none", "--stats", dir.file("s.sqlite"), "--no-ingest", "--max-tokens", "48",
+                         "--prompt", "Write the word 'hello' in Japanese, Chinese, Russian and Greek, and add three emoji."]
+        let streamed = try runRetrace(arguments)
+        let json = try runRetrace(arguments + ["--json"])
+        #expect(streamed.status == 0 && json.status == 0, "\(streamed.output)\n\(json.output)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let text = try #require(object?["output_text"] as? String)
+        #expect(text.unicodeScalars.contains { $0.properties.isEmojiPresentation }, "the output has no emoji to split: \(text)")
+        #expect(streamed.stdout == text + "\n", "\(streamed.stdout)")
+    }
+
     /// Gemma-3-270M, a base model without a chat template, as the target: a chat prompt gets an
     /// error naming --raw-prompt, a raw one generates, and an index of SmolLM2's tokens is refused.
     @Test func baseModelTakesRawPrompts() throws {

@@ -19,6 +19,22 @@ import RetraceTestSupport
         #expect(try tokenizer.tokenize("").isEmpty)
     }
 
+    /// Token by token, through the stream decoder, the text is what detokenizing the whole
+    /// sequence gives, although single tokens here hold parts of characters.
+    @Test func streamedPiecesJoinIntoTheDetokenizedText() throws {
+        let text = "Greetings 🌌🌐🌈 こんにちは, 你好, привет, γειά σου! Ünïcödé."
+        let ids = try tokenizer.tokenize(text)
+        let partial = try ids.filter { String(validating: try tokenizer.pieceBytes($0), as: UTF8.self) == nil }
+        #expect(!partial.isEmpty, "no token holds part of a character: the test would not test the decoder")
+        var stream = UTF8StreamDecoder()
+        var streamed = ""
+        for id in ids { streamed += stream.append(try tokenizer.pieceBytes(id)) }
+        streamed += stream.finish()
+        #expect(streamed == (try tokenizer.detokenize(ids)))
+        #expect(streamed == text)
+        #expect(throws: LlamaError.self) { try tokenizer.pieceBytes(TokenID(tokenizer.identity.vocabularySize)) }
+    }
+
     @Test func identityIsStableAndSpecific() throws {
         let again = try LlamaTokenizer(modelPath: TestPaths.defaultModel)
         #expect(again.identity == tokenizer.identity)

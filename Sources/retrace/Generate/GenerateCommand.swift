@@ -110,11 +110,16 @@ struct GenerateCommand: AsyncParsableCommand {
                 configuration: #"{"speculate":\#(!noSpeculate),"maxTokens":\#(maxTokens),"context":\#(context),"prompt":"\#(item.id)"}"#)
             try store.start(session)
             generator.statistics = (writer, session.id)
+            var stream = UTF8StreamDecoder()
             let result = try generator.generate(prompt: tokens, options: GenerationOptions(maxTokens: maxTokens, speculate: !noSpeculate)) { new in
-                if !json, let text = try? runtime.tokenizer.detokenize(new.filter { !runtime.model.isEndOfGeneration($0) }) {
-                    print(text, terminator: "")
+                guard !json else { return }
+                var text = ""
+                for token in new where !runtime.model.isEndOfGeneration(token) {
+                    if let bytes = try? runtime.tokenizer.pieceBytes(token) { text += stream.append(bytes) }
                 }
+                if !text.isEmpty { print(text, terminator: "") }
             }
+            if !json { print(stream.finish(), terminator: "") }
             try store.end(sessionID: session.id)
             if !noSpeculate { try StoredCalibration.save(from: generator, to: store, scope: calibrationScope) }
             if let index = runtime.index, !noIngest {
