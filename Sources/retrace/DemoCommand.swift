@@ -30,6 +30,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         if !(1...16).contains(rounds) { throw ValidationError("--rounds must be from 1 to 16") }
+        if !(1...(1 << 24)).contains(maxTokens) { throw ValidationError("--max-tokens must be from 1 to \(1 << 24)") }
     }
 
     func run() async throws {

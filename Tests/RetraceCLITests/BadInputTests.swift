@@ -101,6 +101,22 @@ import RetraceTestSupport
         #expect(try runRetrace(["index", "verify", good, "--full"]).status == 0)
     }
 
+    /// Sizes and lists out of range get a usage error before any model is loaded, never an
+    /// overflow or a run that does not end.
+    @Test func outOfRangeSizesAreRefused() throws {
+        let prompts = TestPaths.sharedData + "/spec_bench/prompts.jsonl"
+        let huge = "9223372036854775807"
+        try expectFailure(["calibrate", "--contexts", huge], mentions: "--contexts")
+        try expectFailure(["calibrate", "--contexts", "64,abc"], mentions: "--contexts")
+        try expectFailure(["calibrate", "--contexts", ","], mentions: "--contexts")
+        try expectFailure(["calibrate", "--repeats", "0"], mentions: "--repeats")
+        try expectFailure(["bench", "generate", "--prompts", prompts, "--per-category", "0"], mentions: "--per-category")
+        try expectFailure(["bench", "generate", "--prompts", prompts, "--rounds", huge], mentions: "--rounds")
+        try expectFailure(["bench", "generate", "--prompts", prompts, "--max-tokens", "0"], mentions: "--max-tokens")
+        try expectFailure(["bench", "generate", "--prompts", prompts, "--categories", "bogus"], mentions: "no prompts")
+        try expectFailure(["demo", "--max-tokens", huge], mentions: "--max-tokens")
+    }
+
     @Test func interruptedBuildLeavesNoIndex() throws {
         let dir = TemporaryDirectory()
         let out = dir.file("interrupted")

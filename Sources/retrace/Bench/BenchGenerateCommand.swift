@@ -80,6 +80,12 @@ struct BenchGenerateCommand: AsyncParsableCommand {
         }
     }
 
+    func validate() throws {
+        if perCategory < 1 { throw ValidationError("--per-category must be at least 1") }
+        if !(1...(1 << 24)).contains(maxTokens) { throw ValidationError("--max-tokens must be from 1 to \(1 << 24)") }
+        if !(1...16).contains(rounds) { throw ValidationError("--rounds must be from 1 to 16") }
+    }
+
     func run() async throws {
         let wanted = categories.map { Set($0.split(separator: ",").map(String.init)) }
         var items: [PromptItem] = []
@@ -93,7 +99,9 @@ struct BenchGenerateCommand: AsyncParsableCommand {
                 items.append(PromptItem(id: item.id, category: category, prompt: item.prompt))
             }
         }
-        guard rounds >= 1 else { throw CLIError("--rounds must be at least 1") }
+        guard !items.isEmpty else {
+            throw CLIError("no prompts to run: the files hold none\(categories.map { " in the categories \($0)" } ?? "")")
+        }
         let runtime = try TargetRuntime(modelPath: model.modelPath, indexPath: index == "none" ? nil : index, contextLength: 4096)
         if let minimumGain { runtime.generator.sizer.minimumGain = minimumGain }
         if !runtime.costIsMeasured { printError("note: no measured cost curve (run `retrace calibrate`); using the reference curve") }

@@ -21,17 +21,39 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    /// Room after the longest context for the measured batches.
+    static let batchRoom = 128
+
+    /// Context lengths to measure at, each from 0 to far above any model's context (the model's
+    /// own limit is checked once it is loaded).
+    func contextLengths() throws -> [Int] {
+        let parts = contexts.split(separator: ",", omittingEmptySubsequences: false)
+        let lengths = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { (0...(1 << 24)).contains($0) }
+        guard !parts.isEmpty, lengths.count == parts.count else {
+            throw ValidationError("--contexts takes context lengths from 0 to \(1 << 24), comma-separated (got '\(contexts)')")
+        }
+        return Array(Set(lengths)).sorted()
+    }
+
+    func validate() throws {
+        _ = try contextLengths()
+        if !(1...100).contains(repeats) { throw ValidationError("--repeats must be from 1 to 100") }
+    }
+
     func run() async throws {
-        let lengths = contexts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !lengths.isEmpty, lengths.allSatisfy({ $0 >= 0 }) else { throw CLIError("--contexts must list context lengths") }
+        let lengths = try contextLengths()
         let llama = try LlamaModel(path: model.modelPath)
-        let context = try LlamaContext(model: llama, options: ContextOptions(contextLength: lengths.max()! + 128))
-        let curve = try CostCalibrator(contextLengths: lengths.sorted(), repeats: max(1, repeats))
+        let needed = lengths.last! + Self.batchRoom
+        guard needed <= llama.trainedContextLength else {
+            throw CLIError("--contexts \(lengths.last!) needs a context of \(needed) tokens, more than the model's trained \(llama.trainedContextLength)")
+        }
+        let context = try LlamaContext(model: llama, options: ContextOptions(contextLength: needed))
+        let curve = try CostCalibrator(contextLengths: lengths, repeats: repeats)
             .measure(context) { if !json { printError($0) } }
         let path = TargetRuntime.costPath(modelPath: model.modelPath)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(curve).write(to: URL(fileURLWithPath: path))
+        try encoder.encode(curve).write(to: URL(fileURLWithPath: path), options: .atomic)
         if json { try printJSON(curve); return }
         print("cost of one decode of B tokens relative to B = 1 (written to \(path)):")
         print("D \\ B  " + curve.batchSizes.map { String(format: "%6d", $0) }.joined())
