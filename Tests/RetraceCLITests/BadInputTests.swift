@@ -115,6 +115,11 @@ import RetraceTestSupport
         try expectFailure(["bench", "generate", "--prompts", prompts, "--max-tokens", "0"], mentions: "--max-tokens")
         try expectFailure(["bench", "generate", "--prompts", prompts, "--categories", "bogus"], mentions: "no prompts")
         try expectFailure(["demo", "--max-tokens", huge], mentions: "--max-tokens")
+        try expectFailure(["bench", "index", "--synthetic-tokens", huge, "--corpus", "none"], mentions: "--synthetic-tokens")
+        let traces = TestPaths.sharedData + "/traces/smollm2-135m-q4_1.greedy.jsonl"
+        try expectFailure(["bench", "replay", "--traces", traces, "--agreement", "nan"], mentions: "--agreement")
+        try expectFailure(["bench", "replay", "--traces", traces, "--max-depth", huge], mentions: "--max-depth")
+        try expectFailure(["bench", "generate", "--prompts", prompts, "--minimum-gain", "nan"], mentions: "--minimum-gain")
     }
 
     @Test func interruptedBuildLeavesNoIndex() throws {

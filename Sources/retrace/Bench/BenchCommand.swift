@@ -70,6 +70,13 @@ struct BenchIndexCommand: AsyncParsableCommand {
         var exhaustiveP99: Double
     }
 
+    func validate() throws {
+        // An index holds fewer than 2^31 symbols (tokens plus one separator per document).
+        if !(0...2_000_000_000).contains(syntheticTokens) { throw ValidationError("--synthetic-tokens must be from 0 to 2000000000") }
+        if !(1...10_000_000).contains(queries) { throw ValidationError("--queries must be from 1 to 10000000") }
+        if !(1...1024).contains(contextLength) { throw ValidationError("--context-length must be from 1 to 1024") }
+    }
+
     func run() async throws {
         try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
         var lines: [Line] = []

@@ -84,6 +84,7 @@ struct BenchGenerateCommand: AsyncParsableCommand {
         if perCategory < 1 { throw ValidationError("--per-category must be at least 1") }
         if !(1...(1 << 24)).contains(maxTokens) { throw ValidationError("--max-tokens must be from 1 to \(1 << 24)") }
         if !(1...16).contains(rounds) { throw ValidationError("--rounds must be from 1 to 16") }
+        if let minimumGain, !(minimumGain.isFinite && minimumGain >= 0) { throw ValidationError("--minimum-gain must be a finite number, 0 or more") }
     }
 
     func run() async throws {

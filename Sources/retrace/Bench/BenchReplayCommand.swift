@@ -165,6 +165,16 @@ struct BenchReplayCommand: AsyncParsableCommand {
         var lines: [Line]
     }
 
+    func validate() throws {
+        if let minimumGain, !(minimumGain.isFinite && minimumGain >= 0) { throw ValidationError("--minimum-gain must be a finite number, 0 or more") }
+        if !(0...64).contains(contextMatches) { throw ValidationError("--context-matches must be from 0 to 64") }
+        if !(0...4096).contains(contextNodes) { throw ValidationError("--context-nodes must be from 0 to 4096") }
+        if !(0...1).contains(minimumScore) { throw ValidationError("--minimum-score must be from 0 to 1") }
+        if !(0...64).contains(indexBranches) { throw ValidationError("--index-branches must be from 0 to 64") }
+        if !(1...256).contains(maxDepth) { throw ValidationError("--max-depth must be from 1 to 256") }
+        if !(0...1).contains(agreement) { throw ValidationError("--agreement must be from 0 to 1") }
+    }
+
     func run() async throws {
         let budgets = try budget.split(separator: ",").map { part -> Int in
             guard let b = Int(part.trimmingCharacters(in: .whitespaces)), (1...512).contains(b) else {
