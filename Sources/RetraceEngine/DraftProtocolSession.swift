@@ -31,14 +31,25 @@ public struct DraftProtocolSession {
         self.vocabularySize = vocabularySize
     }
 
+    /// Numbers are read as doubles and checked here, so that 2.5 or 1e300 get an answer that
+    /// names the field (exact for every whole number up to 2^53, far past any limit below).
     private struct Request: Decodable {
         var op: String
-        var prompt: [Int64]?
-        var budget: Int64?
-        var tokens: [Int64]?
+        var prompt: [Double]?
+        var budget: Double?
+        var tokens: [Double]?
     }
 
     struct ProtocolError: Error { var message: String }
+
+    /// What a request field of the wrong type or range should have held.
+    private static func wrongField(_ name: String) -> String {
+        switch name {
+        case "op": #""op" must be a string: start, draft, accept or end"#
+        case "budget": #""budget" must be a whole number of nodes"#
+        default: "\"\(name)\" must be a list of whole-number token ids"
+        }
+    }
 
     /// Answers one request line with one response line (no newline).
     public mutating func handle(_ line: some StringProtocol) -> String {
@@ -55,6 +66,9 @@ public struct DraftProtocolSession {
         let request: Request
         do {
             request = try JSONDecoder().decode(Request.self, from: line)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+                let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw ProtocolError(message: Self.wrongField(context.codingPath[0].stringValue))
         } catch {
             throw ProtocolError(message: "not a request: expected a JSON object with \"op\" (start, draft, accept, end)")
         }
@@ -70,8 +84,9 @@ public struct DraftProtocolSession {
         case "draft":
             try requireStarted()
             guard let budget = request.budget else { throw ProtocolError(message: "draft needs \"budget\": N") }
-            guard (1...Int64(maxBudget)).contains(budget) else {
-                throw ProtocolError(message: "budget \(budget) is outside 1...\(maxBudget)")
+            guard budget.rounded() == budget else { throw ProtocolError(message: Self.wrongField("budget")) }
+            guard (1...Double(maxBudget)).contains(budget) else {
+                throw ProtocolError(message: "budget \(Self.format(budget)) is outside 1...\(maxBudget)")
             }
             lastTree = try drafter.draft().pruned(to: Int(budget))
             return Self.encode(tree: lastTree)
@@ -99,16 +114,22 @@ public struct DraftProtocolSession {
         guard started else { throw ProtocolError(message: "no generation in progress: send start first") }
     }
 
-    private func tokens(_ values: [Int64], what: String) throws -> [TokenID] {
+    private func tokens(_ values: [Double], what: String) throws -> [TokenID] {
         guard values.count <= maxTokens else {
             throw ProtocolError(message: "\(what): \(values.count) tokens is more than the limit of \(maxTokens)")
         }
         return try values.map { v in
-            guard v >= 0, v < Int64(vocabularySize) else {
-                throw ProtocolError(message: "\(what): token id \(v) is outside the vocabulary (size \(vocabularySize))")
+            guard v.rounded() == v else { throw ProtocolError(message: "\(what): token id \(Self.format(v)) is not a whole number") }
+            guard v >= 0, v < Double(vocabularySize) else {
+                throw ProtocolError(message: "\(what): token id \(Self.format(v)) is outside the vocabulary (size \(vocabularySize))")
             }
             return TokenID(v)
         }
+    }
+
+    /// A number as the client most likely wrote it: whole numbers without a fraction.
+    private static func format(_ v: Double) -> String {
+        v.rounded() == v && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
     }
 
     static func encode(tree: DraftTree) -> String {

@@ -79,6 +79,10 @@ import RetraceTestSupport
             #"{"op":"accept","tokens":[]}"#,
             #"{"op":"draft","budget":4}"#,                 // still serving: a real answer
             #"{"op":"accept","tokens":[3,7]}"#,
+            #"{"op":"draft","budget":1e300}"#,             // fields of the wrong type or range
+            #"{"op":"draft","budget":"8"}"#,
+            #"{"op":"accept","tokens":[1.5]}"#,
+            #"{"op":null}"#,
             #"{"op":"end"}"#,
         ]
         let r = try runRetrace(["draft", "--stdio", "--index", "none"], stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
@@ -86,13 +90,17 @@ import RetraceTestSupport
         let responses = try r.stdout.split(separator: "\n").map { try JSONDecoder().decode(Response.self, from: Data($0.utf8)) }
         #expect(responses.count == lines.count)
         let errors = responses.map { $0.error != nil }
-        #expect(errors == [true, true, true, false, true, true, true, true, true, false, false, false])
+        #expect(errors == [true, true, true, false, true, true, true, true, true, false, false, true, true, true, true, false])
         #expect(responses[0].error?.contains("start") == true)
         #expect(responses[2].error?.contains("unknown op") == true)
         #expect(responses[4].error?.contains("outside the vocabulary") == true)
         // "1 2" occurred before, followed by "3 1 2": that chain leads the tree.
         #expect(responses[9].tokens?.prefix(3) == [3, 1, 2] && responses[9].parents?.prefix(3) == [-1, 0, 1])
         #expect(responses[10].accepted == 1)
+        #expect(responses[11].error?.contains("budget 1e+300 is outside 1...") == true, "\(responses[11])")
+        #expect(responses[12].error?.contains(#""budget" must be a whole number"#) == true, "\(responses[12])")
+        #expect(responses[13].error?.contains("token id 1.5 is not a whole number") == true, "\(responses[13])")
+        #expect(responses[14].error?.contains(#""op" must be a string"#) == true, "\(responses[14])")
     }
 
     @Test func committedTokensBecomeTheVerifiersVerdict() {
