@@ -61,7 +61,10 @@ import RetraceTestSupport
             #expect(result["output_tokens"] as? [Int] == a[id]?["output_tokens"] as? [Int], "\(id)")
             #expect((result["draft_prompt_tokens"] as? Int ?? 0) > 0 && (result["drafter_model_drafts"] as? Int ?? 0) > 0)
             #expect(result["drafter_model_prompt_changes"] is Int && result["drafter_model_prompt_tokens_reread"] is Int)
+            // The mode names the sources that could draft: no index was given.
+            #expect(result["mode"] as? String == "context,trigram,recycled,trie,model", "\(result["mode"] ?? "")")
         }
+        #expect(a.values.allSatisfy { $0["mode"] as? String == "plain" })
         // Resuming: everything is done, nothing runs again.
         let again = try runRetrace(common + ["--out", dir.file("fast.jsonl")])
         #expect(again.status == 0 && again.stderr.contains("\(ids.count) jobs already in"), "\(again.output)")

@@ -130,8 +130,10 @@ struct RapidCommand: AsyncParsableCommand {
         try output.seekToEnd()
         defer { try? output.close() }
 
-        _ = try SourceList.parse(sources)
-        let mode = noSpeculate ? "plain" : sources + (drafterModel == nil ? "" : " (drafter model loaded)")
+        // The sources that can draft in this run: no index source without an index, no model
+        // source without a drafter model.
+        let active = try SourceList.parse(sources).filter { ($0 != .index || store != nil) && ($0 != .model || drafterModel != nil) }
+        let mode = noSpeculate ? "plain" : DraftSource.allCases.filter(active.contains).map(\.description).joined(separator: ",")
         var calibration = SourceCalibration()
         let progress = ProgressBar(label: "rapid", total: todo.count)
         var tokensDone = 0
