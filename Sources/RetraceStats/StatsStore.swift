@@ -23,10 +23,27 @@ public final class StatsStore: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
         do {
+            try Self.refuseForeignDatabase(at: path)
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch let error as DatabaseError {
             throw StatsStoreError(path: path, reason: error.message ?? error.description)
+        }
+    }
+
+    /// Reads an existing file without writing to it (opening the pool would switch it to WAL):
+    /// another program's SQLite database, one with tables but no migrations of ours, is refused.
+    private static func refuseForeignDatabase(at path: String) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else { return }
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let tables = try DatabaseQueue(path: path, configuration: readOnly).read { db -> [String] in
+            guard try !db.tableExists("grdb_migrations") else { return [] }
+            return try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        }
+        guard tables.isEmpty else {
+            throw StatsStoreError(path: path, reason: "it is another program's SQLite database (tables \(tables.joined(separator: ", ")))")
         }
     }
 

@@ -45,6 +45,29 @@ import RetraceTestSupport
         #expect(applied == ["v1: sessions and steps", "v2: source calibration", "v3: agreement calibration"])
     }
 
+    /// Another program's SQLite file is refused and left byte for byte as it was; a file that
+    /// is not SQLite at all gets the same error.
+    @Test func refusesDatabasesThatAreNotItsOwn() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("other.sqlite")
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('keep me')")
+        }
+        let before = FileManager.default.contents(atPath: path)
+        #expect {
+            _ = try StatsStore(path: path)
+        } throws: { error in
+            (error as? StatsStoreError)?.reason.contains("another program's SQLite database (tables notes)") == true
+        }
+        #expect(FileManager.default.contents(atPath: path) == before)
+        #expect(try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "SELECT text FROM notes") } == "keep me")
+        try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: dir.file("junk.sqlite")))
+        #expect(throws: StatsStoreError.self) { try StatsStore(path: dir.file("junk.sqlite")) }
+        // An empty file is a new database.
+        _ = FileManager.default.createFile(atPath: dir.file("empty.sqlite"), contents: nil)
+        #expect(try StatsStore(path: dir.file("empty.sqlite")).sessions().isEmpty)
+    }
+
     @Test func recordNeverWaitsForTheDatabase() throws {
         let dir = TemporaryDirectory()
         let store = try StatsStore(path: dir.file("s.sqlite"))
